@@ -1,0 +1,103 @@
+package dev.slimlab.bookshelf.web;
+
+import dev.slimlab.bookshelf.book.BookNotFoundException;
+import dev.slimlab.bookshelf.book.DuplicateIsbnException;
+import dev.slimlab.bookshelf.book.InvalidSortException;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Turns every failure into an RFC 9457 problem-details body. Spring's base class already covers
+ * the framework's own errors (415, 405, unknown routes, bad path variables); this adds the
+ * shelf's errors, per-field validation messages, and a last resort that never shows a stack trace.
+ */
+@RestControllerAdvice
+public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    /** One rejected field, as the {@code errors} member of a 400 problem lists it. */
+    public record FieldProblem(String field, String message) {}
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<FieldProblem> errors = ex.getBindingResult().getFieldErrors().stream()
+                .map(e -> new FieldProblem(e.getField(), e.getDefaultMessage()))
+                .sorted((a, b) -> a.field().compareTo(b.field()))
+                .toList();
+        ProblemDetail problem = ex.getBody();
+        problem.setTitle("Invalid book");
+        problem.setDetail(errors.size() == 1
+                ? "1 field is invalid; see 'errors'."
+                : errors.size() + " fields are invalid; see 'errors'.");
+        problem.setProperty("errors", errors);
+        return handleExceptionInternal(ex, problem, headers, status, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                status, "The request body is missing or is not valid JSON for a book.");
+        problem.setTitle("Malformed request body");
+        return handleExceptionInternal(ex, problem, headers, status, request);
+    }
+
+    @ExceptionHandler
+    public ProblemDetail bookNotFound(BookNotFoundException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, ex.getMessage());
+        problem.setTitle("Book not found");
+        return problem;
+    }
+
+    @ExceptionHandler
+    public ProblemDetail duplicateIsbn(DuplicateIsbnException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, ex.getMessage());
+        problem.setTitle("Duplicate ISBN");
+        problem.setProperties(Map.of("isbn", ex.getIsbn(), "existingBookId", ex.getExistingBookId()));
+        return problem;
+    }
+
+    @ExceptionHandler
+    public ProblemDetail invalidSort(InvalidSortException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+        problem.setTitle("Invalid sort");
+        problem.setProperty("sortable", ex.getSortable());
+        return problem;
+    }
+
+    /** Two writers raced past the duplicate check; the unique index caught the second one. */
+    @ExceptionHandler
+    public ProblemDetail dataIntegrity(DataIntegrityViolationException ex) {
+        log.info("Rejected a write that breaks a constraint: {}", ex.getMostSpecificCause().getMessage());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.CONFLICT, "The change conflicts with a book already on the shelf (the ISBN must be unique).");
+        problem.setTitle("Conflict");
+        return problem;
+    }
+
+    /** Anything unforeseen: logged in full for the operator, a plain 500 for the client. */
+    @ExceptionHandler
+    public ProblemDetail unexpected(Exception ex) {
+        log.error("Unhandled error", ex);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.INTERNAL_SERVER_ERROR, "Something went wrong on the server; the log has the details.");
+        problem.setTitle("Internal server error");
+        return problem;
+    }
+}
