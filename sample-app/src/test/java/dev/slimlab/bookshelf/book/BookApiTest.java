@@ -1,0 +1,272 @@
+package dev.slimlab.bookshelf.book;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.assertj.MockMvcTester;
+import org.springframework.test.web.servlet.assertj.MvcTestResult;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The API against the real app and its seeded H2 database. Each test runs in a transaction that
+ * is rolled back, so every test sees exactly the seeded shelf.
+ */
+@SpringBootTest
+@AutoConfigureMockMvc
+@Transactional
+class BookApiTest {
+
+    private static final String EFFECTIVE_JAVA_ISBN = "9780134685991";
+
+    @Autowired
+    private MockMvcTester mvc;
+
+    @Autowired
+    private BookRepository books;
+
+    private long idOf(String isbn) {
+        return books.findByIsbn(isbn).orElseThrow().getId();
+    }
+
+    private static String json(String title, String author, String isbn, Object year) {
+        return """
+                {"title": "%s", "author": "%s", "isbn": "%s", "publicationYear": %s}"""
+                .formatted(title, author, isbn, year);
+    }
+
+    private MvcTestResult post(String body) {
+        return mvc.post().uri("/api/books").contentType(MediaType.APPLICATION_JSON).content(body).exchange();
+    }
+
+    private MvcTestResult put(long id, String body) {
+        return mvc.put().uri("/api/books/{id}", id).contentType(MediaType.APPLICATION_JSON).content(body).exchange();
+    }
+
+    private static void assertProblem(MvcTestResult result, HttpStatus status, String title) {
+        assertThat(result).hasStatus(status).hasContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(result).bodyJson().extractingPath("$.status").isEqualTo(status.value());
+        assertThat(result).bodyJson().extractingPath("$.title").isEqualTo(title);
+        assertThat(result).bodyText().doesNotContain("Exception", "\tat ", "trace");
+    }
+
+    @Nested
+    class Listing {
+
+        @Test
+        void firstPageOfTheSeededShelfSortedByTitle() {
+            MvcTestResult result = mvc.get().uri("/api/books").exchange();
+            assertThat(result).hasStatusOk().hasContentType(MediaType.APPLICATION_JSON);
+            assertThat(result).bodyJson().extractingPath("$.page.totalElements").isEqualTo(SeedBooks.BOOKS.size());
+            assertThat(result).bodyJson().extractingPath("$.page.size").isEqualTo(20);
+            assertThat(result).bodyJson().extractingPath("$.page.number").isEqualTo(0);
+            assertThat(result).bodyJson().extractingPath("$.content[0].title").isEqualTo("Accelerate");
+            assertThat(result).bodyJson().extractingPath("$.content[0].createdAt").isNotNull();
+        }
+
+        @Test
+        void pagesThroughTheShelf() {
+            MvcTestResult result = mvc.get().uri("/api/books?page=1&size=5&sort=title").exchange();
+            assertThat(result).hasStatusOk();
+            assertThat(result).bodyJson().extractingPath("$.content.length()").isEqualTo(5);
+            assertThat(result).bodyJson().extractingPath("$.page.number").isEqualTo(1);
+            assertThat(result).bodyJson().extractingPath("$.page.totalPages").isEqualTo(4);
+            assertThat(result).bodyJson().extractingPath("$.content[0].title").isEqualTo("Designing Data-Intensive Applications");
+        }
+
+        @Test
+        void sortsDescending() {
+            assertThat(mvc.get().uri("/api/books?sort=publicationYear,desc&size=1"))
+                    .bodyJson().extractingPath("$.content[0].title").isEqualTo("Building Microservices");
+        }
+
+        @Test
+        void filtersByAuthorAndTitleSubstrings() {
+            assertThat(mvc.get().uri("/api/books?author=fowler"))
+                    .bodyJson().extractingPath("$.content[*].title")
+                    .asArray().containsExactly("Patterns of Enterprise Application Architecture", "Refactoring");
+            assertThat(mvc.get().uri("/api/books?title=JAVA"))
+                    .bodyJson().extractingPath("$.content[*].title")
+                    .asArray().containsExactly("Effective Java", "Java Concurrency in Practice", "Java Performance");
+            assertThat(mvc.get().uri("/api/books?title=java&author=goetz"))
+                    .bodyJson().extractingPath("$.content[*].title")
+                    .asArray().containsExactly("Java Concurrency in Practice");
+        }
+
+        @Test
+        void capsThePageSize() {
+            assertThat(mvc.get().uri("/api/books?size=5000"))
+                    .bodyJson().extractingPath("$.page.size").isEqualTo(100);
+        }
+
+        @Test
+        void rejectsAnUnknownSortProperty() {
+            MvcTestResult result = mvc.get().uri("/api/books?sort=password").exchange();
+            assertProblem(result, HttpStatus.BAD_REQUEST, "Invalid sort");
+            assertThat(result).bodyJson().extractingPath("$.sortable").asArray().contains("title", "author");
+        }
+    }
+
+    @Nested
+    class Reading {
+
+        @Test
+        void getsABookById() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            MvcTestResult result = mvc.get().uri("/api/books/{id}", id).exchange();
+            assertThat(result).hasStatusOk();
+            assertThat(result).bodyJson().extractingPath("$.id").isEqualTo((int) id);
+            assertThat(result).bodyJson().extractingPath("$.title").isEqualTo("Effective Java");
+            assertThat(result).bodyJson().extractingPath("$.author").isEqualTo("Joshua Bloch");
+            assertThat(result).bodyJson().extractingPath("$.isbn").isEqualTo(EFFECTIVE_JAVA_ISBN);
+            assertThat(result).bodyJson().extractingPath("$.publicationYear").isEqualTo(2018);
+        }
+
+        @Test
+        void unknownIdIs404() {
+            MvcTestResult result = mvc.get().uri("/api/books/424242").exchange();
+            assertProblem(result, HttpStatus.NOT_FOUND, "Book not found");
+            assertThat(result).bodyJson().extractingPath("$.detail").isEqualTo("No book has id 424242.");
+        }
+
+        @Test
+        void nonNumericIdIs400() {
+            assertProblem(mvc.get().uri("/api/books/abc").exchange(), HttpStatus.BAD_REQUEST, "Bad Request");
+        }
+
+        @Test
+        void unknownRouteIs404Problem() {
+            assertProblem(mvc.get().uri("/api/authors").exchange(), HttpStatus.NOT_FOUND, "Not Found");
+        }
+
+        @Test
+        void wrongMethodIs405Problem() {
+            assertProblem(mvc.delete().uri("/api/books").exchange(), HttpStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
+        }
+    }
+
+    @Nested
+    class Creating {
+
+        @Test
+        void createsABookWith201AndLocation() {
+            MvcTestResult result = post(json("Code Complete", "Steve McConnell", "978-0-7356-1967-8", 2004));
+            assertThat(result).hasStatus(HttpStatus.CREATED).hasContentType(MediaType.APPLICATION_JSON);
+            assertThat(result).bodyJson().extractingPath("$.isbn").isEqualTo("9780735619678");
+            assertThat(result).bodyJson().extractingPath("$.createdAt").isNotNull();
+
+            long id = idOf("9780735619678");
+            assertThat(result).hasHeader("Location", "http://localhost/api/books/" + id);
+            assertThat(mvc.get().uri("/api/books/{id}", id))
+                    .bodyJson().extractingPath("$.title").isEqualTo("Code Complete");
+            assertThat(books.count()).isEqualTo(SeedBooks.BOOKS.size() + 1);
+        }
+
+        @Test
+        void invalidFieldsAre400WithAMessagePerField() {
+            MvcTestResult result = post(json(" ", "Nobody", "978-0-13-468599-2", 1200));
+            assertProblem(result, HttpStatus.BAD_REQUEST, "Invalid book");
+            assertThat(result).bodyJson().extractingPath("$.errors[*].field")
+                    .asArray().containsExactly("isbn", "publicationYear", "title");
+            assertThat(result).bodyJson().extractingPath("$.errors[?(@.field == 'isbn')].message")
+                    .asArray().singleElement().asString().contains("ISBN-13");
+            assertThat(books.count()).isEqualTo(SeedBooks.BOOKS.size());
+        }
+
+        @Test
+        void missingFieldsAre400() {
+            MvcTestResult result = post("{}");
+            assertProblem(result, HttpStatus.BAD_REQUEST, "Invalid book");
+            assertThat(result).bodyJson().extractingPath("$.errors[*].field")
+                    .asArray().containsExactly("author", "isbn", "publicationYear", "title");
+        }
+
+        @Test
+        void malformedJsonIs400() {
+            assertProblem(post("{\"title\": "), HttpStatus.BAD_REQUEST, "Malformed request body");
+            assertProblem(post(json("T", "A", EFFECTIVE_JAVA_ISBN, "\"next spring\"")),
+                    HttpStatus.BAD_REQUEST, "Malformed request body");
+        }
+
+        @Test
+        void wrongContentTypeIs415() {
+            MvcTestResult result = mvc.post().uri("/api/books")
+                    .contentType(MediaType.TEXT_PLAIN)
+                    .content("Effective Java by Joshua Bloch")
+                    .exchange();
+            assertProblem(result, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type");
+        }
+
+        @Test
+        void duplicateIsbnIs409NamingTheBookThatHasIt() {
+            MvcTestResult result = post(json("Effective Java (copy)", "Someone", "978-0-13-468599-1", 2018));
+            assertProblem(result, HttpStatus.CONFLICT, "Duplicate ISBN");
+            assertThat(result).bodyJson().extractingPath("$.existingBookId").isEqualTo((int) idOf(EFFECTIVE_JAVA_ISBN));
+            assertThat(result).bodyJson().extractingPath("$.isbn").isEqualTo(EFFECTIVE_JAVA_ISBN);
+        }
+    }
+
+    @Nested
+    class Replacing {
+
+        @Test
+        void replacesEveryField() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            MvcTestResult result = put(id, json("Effective Java, 2nd ed.", "J. Bloch", "978-0-321-35668-0", 2008));
+            assertThat(result).hasStatusOk();
+            assertThat(result).bodyJson().extractingPath("$.id").isEqualTo((int) id);
+            assertThat(result).bodyJson().extractingPath("$.isbn").isEqualTo("9780321356680");
+            Book stored = books.findById(id).orElseThrow();
+            assertThat(stored.getTitle()).isEqualTo("Effective Java, 2nd ed.");
+            assertThat(stored.getAuthor()).isEqualTo("J. Bloch");
+            assertThat(stored.getPublicationYear()).isEqualTo(2008);
+        }
+
+        @Test
+        void mayKeepItsOwnIsbn() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            assertThat(put(id, json("Effective Java", "Joshua Bloch", EFFECTIVE_JAVA_ISBN, 2017))).hasStatusOk();
+        }
+
+        @Test
+        void takingAnotherBooksIsbnIs409() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            MvcTestResult result = put(id, json("Effective Java", "Joshua Bloch", "9780132350884", 2018));
+            assertProblem(result, HttpStatus.CONFLICT, "Duplicate ISBN");
+            assertThat(result).bodyJson().extractingPath("$.existingBookId").isEqualTo((int) idOf("9780132350884"));
+        }
+
+        @Test
+        void unknownIdIs404() {
+            assertProblem(put(424242, json("T", "A", "9780735619678", 2004)), HttpStatus.NOT_FOUND, "Book not found");
+        }
+
+        @Test
+        void invalidFieldsAre400() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            assertProblem(put(id, json("T", "", EFFECTIVE_JAVA_ISBN, 2018)), HttpStatus.BAD_REQUEST, "Invalid book");
+        }
+    }
+
+    @Nested
+    class Deleting {
+
+        @Test
+        void deletesWith204ThenTheBookIsGone() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            assertThat(mvc.delete().uri("/api/books/{id}", id)).hasStatus(HttpStatus.NO_CONTENT).body().isEmpty();
+            assertProblem(mvc.get().uri("/api/books/{id}", id).exchange(), HttpStatus.NOT_FOUND, "Book not found");
+            assertThat(books.count()).isEqualTo(SeedBooks.BOOKS.size() - 1);
+        }
+
+        @Test
+        void unknownIdIs404() {
+            assertProblem(mvc.delete().uri("/api/books/424242").exchange(), HttpStatus.NOT_FOUND, "Book not found");
+        }
+    }
+}

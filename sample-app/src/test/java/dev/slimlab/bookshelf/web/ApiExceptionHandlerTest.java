@@ -1,0 +1,52 @@
+package dev.slimlab.bookshelf.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.assertj.MockMvcTester;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The failures no valid request can provoke: they must still be problem details without internals. */
+@WebMvcTest(controllers = ApiExceptionHandlerTest.FailingController.class)
+@Import(ApiExceptionHandlerTest.FailingController.class)
+class ApiExceptionHandlerTest {
+
+    @RestController
+    static class FailingController {
+
+        @GetMapping("/fail/unexpected")
+        String unexpected() {
+            throw new IllegalStateException("secret internal state");
+        }
+
+        @GetMapping("/fail/constraint")
+        String constraint() {
+            throw new DataIntegrityViolationException("Unique index or primary key violation: UK_BOOK_ISBN");
+        }
+    }
+
+    @Autowired
+    private MockMvcTester mvc;
+
+    @Test
+    void unexpectedErrorIs500WithoutInternals() {
+        var result = mvc.get().uri("/fail/unexpected").exchange();
+        assertThat(result).hasStatus(HttpStatus.INTERNAL_SERVER_ERROR).hasContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(result).bodyJson().extractingPath("$.title").isEqualTo("Internal server error");
+        assertThat(result).bodyText().doesNotContain("secret", "IllegalStateException", "\tat ");
+    }
+
+    @Test
+    void aConstraintCaughtByTheDatabaseIs409() {
+        var result = mvc.get().uri("/fail/constraint").exchange();
+        assertThat(result).hasStatus(HttpStatus.CONFLICT).hasContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(result).bodyText().doesNotContain("UK_BOOK_ISBN");
+    }
+}
