@@ -1,0 +1,165 @@
+# Shared by the proof scripts (source it, don't run it): find a Java 25, start the app on a free
+# port, wait until it is ready, check its API, and always stop what was started.
+#
+# Every app is started with SERVER_PORT=0 so that a busy port can never break a proof; the
+# port Tomcat picked is read from the app's own log.
+
+set -euo pipefail
+
+SAMPLE_APP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+APP_JAR="$SAMPLE_APP_DIR/target/bookshelf.jar"
+PROOFS_DIR="$SAMPLE_APP_DIR/build-proofs"
+READY_TIMEOUT_SECONDS="${READY_TIMEOUT_SECONDS:-120}"
+
+APP_PID=""
+APP_PORT=""
+APP_LOG=""
+READY_MS=""
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Prints the JAVA_HOME of a JDK 25 or newer: $JAVA_HOME if it qualifies, else java on PATH,
+# else the newest JDK under /usr/lib/jvm.
+java25_home() {
+    local candidate version
+    for candidate in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent/bin/java)")")")" /usr/lib/jvm/*; do
+        [ -x "$candidate/bin/java" ] && [ -x "$candidate/bin/jlink" ] || continue
+        version=$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+        if [ "${version:-0}" -ge 25 ] 2>/dev/null; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
+
+use_java25() {
+    JAVA_HOME="$(java25_home)" || die "No JDK 25 found (JAVA_HOME, java on PATH, /usr/lib/jvm). Install one and set JAVA_HOME to it."
+    export JAVA_HOME
+    export PATH="$JAVA_HOME/bin:$PATH"
+}
+
+require_jar() {
+    [ -f "$APP_JAR" ] || die "$APP_JAR is missing. Build it first: make package (or mvn -f sample-app/pom.xml package)."
+}
+
+# start_app LOG_FILE COMMAND...: runs COMMAND in the background with SERVER_PORT=0.
+start_app() {
+    APP_LOG="$1"
+    shift
+    APP_PORT=""
+    mkdir -p "$(dirname "$APP_LOG")"
+    SERVER_PORT=0 "$@" >"$APP_LOG" 2>&1 &
+    APP_PID=$!
+    APP_STARTED_NS=$(date +%s%N)
+}
+
+# Waits for /actuator/health/readiness to say UP; sets READY_MS (since start_app) and APP_PORT.
+wait_ready() {
+    local deadline=$((SECONDS + READY_TIMEOUT_SECONDS))
+    while [ $SECONDS -lt $deadline ]; do
+        if ! kill -0 "$APP_PID" 2>/dev/null; then
+            wait "$APP_PID" 2>/dev/null || true
+            APP_PID=""
+            fail_with_log "the app exited before it became ready"
+        fi
+        if [ -z "$APP_PORT" ]; then
+            APP_PORT=$(sed -n 's/.*Tomcat started on port \([0-9]*\).*/\1/p' "$APP_LOG" | head -n 1)
+        fi
+        if [ -n "$APP_PORT" ] && curl -sf "http://127.0.0.1:$APP_PORT/actuator/health/readiness" 2>/dev/null | grep '"status":"UP"' >/dev/null; then
+            READY_MS=$((($(date +%s%N) - APP_STARTED_NS) / 1000000))
+            return 0
+        fi
+        sleep 0.05
+    done
+    fail_with_log "the app was not ready after ${READY_TIMEOUT_SECONDS}s"
+}
+
+fail_with_log() {
+    printf 'ERROR: %s. Last lines of %s:\n' "$1" "$APP_LOG" >&2
+    tail -n 30 "$APP_LOG" | sed 's/^/    /' >&2
+    exit 1
+}
+
+# Stops the app with SIGTERM, as docker stop does, and insists that it shuts down gracefully.
+stop_app() {
+    [ -n "$APP_PID" ] || return 0
+    local pid=$APP_PID waited=0
+    APP_PID=""
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ $waited -ge 300 ]; then
+            kill -KILL "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+            die "the app ignored SIGTERM for 30s and had to be killed (log: $APP_LOG)"
+        fi
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    wait "$pid" 2>/dev/null || true
+    grep -q "Graceful shutdown complete" "$APP_LOG" || fail_with_log "the app stopped on SIGTERM without a graceful shutdown"
+}
+
+# Whatever happens, leave no app running behind.
+cleanup_app() {
+    if [ -n "$APP_PID" ]; then
+        kill -KILL "$APP_PID" 2>/dev/null || true
+        wait "$APP_PID" 2>/dev/null || true
+    fi
+}
+trap cleanup_app EXIT
+
+# http METHOD PATH [JSON_BODY]: sets HTTP_STATUS, HTTP_TYPE (content type) and HTTP_BODY.
+http() {
+    local method=$1 path=$2 body=${3:-}
+    local args=(-s -X "$method" -w '\n%{http_code} %{content_type}' "http://127.0.0.1:$APP_PORT$path")
+    [ -n "$body" ] && args+=(-H 'Content-Type: application/json' -d "$body")
+    local out last
+    out=$(curl "${args[@]}") || fail_with_log "$method $path: no HTTP answer"
+    last=$(tail -n 1 <<<"$out")
+    HTTP_STATUS=${last%% *}
+    HTTP_TYPE=${last#* }
+    HTTP_BODY=$(sed '$d' <<<"$out")
+}
+
+expect() {
+    local what=$1 expected=$2 actual=$3
+    [ "$actual" = "$expected" ] || fail_with_log "$what: expected '$expected', got '$actual'"
+}
+
+# The API calls every proof makes: they touch JSON, validation, JPA and problem details, the
+# parts that break first when reflection, resources or JDK modules go missing.
+check_api() {
+    local id
+    http GET "/api/books?title=effective"
+    expect "GET /api/books?title=effective" "200 application/json" "$HTTP_STATUS $HTTP_TYPE"
+    expect "the seeded book" "9780134685991" "$(jq -r '.content[0].isbn' <<<"$HTTP_BODY")"
+
+    http POST /api/books '{"title":"Code Complete","author":"Steve McConnell","isbn":"978-0-7356-1967-8","publicationYear":2004}'
+    expect "POST /api/books" "201 application/json" "$HTTP_STATUS $HTTP_TYPE"
+    expect "the stored ISBN" "9780735619678" "$(jq -r '.isbn' <<<"$HTTP_BODY")"
+    id=$(jq -r '.id' <<<"$HTTP_BODY")
+
+    http GET "/api/books/$id"
+    expect "GET the new book" "200 Code Complete" "$HTTP_STATUS $(jq -r '.title' <<<"$HTTP_BODY")"
+
+    http POST /api/books '{"title":"","author":"x","isbn":"978-0-7356-1967-9","publicationYear":1200}'
+    expect "POST an invalid book" "400 application/problem+json" "$HTTP_STATUS $HTTP_TYPE"
+    expect "the fields rejected" "isbn,publicationYear,title" "$(jq -r '[.errors[].field] | join(",")' <<<"$HTTP_BODY")"
+
+    http DELETE "/api/books/$id"
+    expect "DELETE the new book" "204" "$HTTP_STATUS"
+    http GET "/api/books/$id"
+    expect "GET the deleted book" "404 application/problem+json" "$HTTP_STATUS $HTTP_TYPE"
+}
+
+# human_size BYTES: "123.4 MiB".
+human_size() {
+    awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'
+}
+
+# median NUMBERS...: the middle value (the lower middle for an even count).
+median() {
+    printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}

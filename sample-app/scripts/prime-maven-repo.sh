@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Fills a Maven local repository with exactly what the bookshelf build needs, by running every
+# Maven goal the labs use, then proves the repository is complete by repeating them offline.
+#
+# This is how the offline mirror for machines without Maven Central is made:
+#   bash sample-app/scripts/prime-maven-repo.sh /path/to/empty/repo
+# The goals (keep this list in step with the labs' Dockerfiles):
+#   clean verify                       compile, test, layered jar, build-info     (labs 01-04)
+#   -Pnative package                   Spring AOT + GraalVM reachability metadata  (lab 05)
+#   -Pnative native:compile            the native executable; without GraalVM it stops at
+#                                      "native-image is not installed", after resolving its plugin
+#   dependency:go-offline, dependency:tree   Dockerfiles that cache dependencies in a layer
+#
+# The build runs in a scratch copy of the sources, so target/ is left alone.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+use_java25
+
+repo="$(mkdir -p "${1:-$PROOFS_DIR/maven-repo}" && cd "${1:-$PROOFS_DIR/maven-repo}" && pwd)"
+work="$PROOFS_DIR/maven-goals"
+rm -rf "$work"
+mkdir -p "$work/src"
+cp -r "$SAMPLE_APP_DIR/pom.xml" "$SAMPLE_APP_DIR/src" "$work/src/"
+
+# run_goals MODE ARGS...: MODE is "online" or "offline"; every run gets its own log file.
+run_goals() {
+    local mode=$1
+    shift
+    local log="$work/$mode-$(tr -c 'a-zA-Z0-9' '_' <<<"$*" | cut -c1-60).log"
+    local flags=(-B -ntp -Dmaven.repo.local="$repo" -f "$work/src/pom.xml")
+    [ "$mode" = offline ] && flags+=(-o)
+    say "$mode: mvn $*"
+    if ! "${MVN:-mvn}" "${flags[@]}" "$@" >"$log" 2>&1; then
+        if [[ "$*" == *native:compile* ]] && grep -q "native-image is not installed" "$log"; then
+            say "  stopped where GraalVM is needed, as expected on this JDK"
+            return 0
+        fi
+        grep -E '^\[ERROR\]' "$log" | head -n 20 | sed 's/^/    /' >&2
+        die "mvn $* failed ($mode); full log: $log"
+    fi
+}
+
+goals=(
+    "clean verify"
+    "-Pnative -DskipTests package"
+    "-Pnative -DskipTests native:compile"
+    "dependency:go-offline"
+    "dependency:tree"
+)
+for mode in online offline; do
+    for g in "${goals[@]}"; do
+        # shellcheck disable=SC2086 # each entry is a list of Maven arguments
+        run_goals "$mode" $g
+    done
+done
+
+files=$(find "$repo" -type f \( -name '*.jar' -o -name '*.pom' -o -name '*.zip' \) | wc -l)
+say "PASS: $repo holds everything the build needs ($files artifact files, $(human_size "$(du -sb "$repo" | cut -f1)")); every goal ran offline from it"
