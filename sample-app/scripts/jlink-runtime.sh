@@ -21,7 +21,7 @@ for lib in "$work/fatjar/BOOT-INF/lib/"*.jar; do
     # grep reads all of unzip's output (no -q): an early exit would fail the pipe under pipefail.
     unzip -Z1 "$lib" | grep -E '^(META-INF/versions/[0-9]+/)?module-info\.class$' >/dev/null || roots+=("$lib")
 done
-say "Computing the module list with jdeps over the app's classes and ${#roots[@]} of its $(ls "$work/fatjar/BOOT-INF/lib" | wc -l) libraries"
+say "Computing the module list with jdeps over the app's classes and ${#roots[@]} of its $(find "$work/fatjar/BOOT-INF/lib" -name '*.jar' | wc -l) libraries"
 modules=$(jdeps --ignore-missing-deps -q --recursive --multi-release 25 --print-module-deps \
     --class-path "$work/fatjar/BOOT-INF/lib/*" "${roots[@]}" 2>&1) \
     || die "jdeps failed: $modules"

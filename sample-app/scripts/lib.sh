@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # the globals here are read by the scripts that source it
 # Shared by the proof scripts (source it, don't run it): find a Java 25, start the app on a free
 # port, wait until it is ready, check its API, and always stop what was started.
 #
@@ -24,7 +25,9 @@ die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 java25_home() {
     local candidate version
     for candidate in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent/bin/java)")")")" /usr/lib/jvm/*; do
-        [ -x "$candidate/bin/java" ] && [ -x "$candidate/bin/jlink" ] || continue
+        if [ ! -x "$candidate/bin/java" ] || [ ! -x "$candidate/bin/jlink" ]; then
+            continue
+        fi
         version=$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
         if [ "${version:-0}" -ge 25 ] 2>/dev/null; then
             echo "$candidate"

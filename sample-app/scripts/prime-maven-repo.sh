@@ -25,7 +25,8 @@ cp -r "$SAMPLE_APP_DIR/pom.xml" "$SAMPLE_APP_DIR/src" "$work/src/"
 run_goals() {
     local mode=$1
     shift
-    local log="$work/$mode-$(tr -c 'a-zA-Z0-9' '_' <<<"$*" | cut -c1-60).log"
+    local log
+    log="$work/$mode-$(tr -c 'a-zA-Z0-9' '_' <<<"$*" | cut -c1-60).log"
     local flags=(-B -ntp -Dmaven.repo.local="$repo" -f "$work/src/pom.xml")
     [ "$mode" = offline ] && flags+=(-o)
     say "$mode: mvn $*"

@@ -14,7 +14,15 @@ work="$PROOFS_DIR/startup"
 rm -rf "$work"
 mkdir -p "$work"
 
-say "Extracting the jar: java -Djarmode=tools -jar bookshelf.jar extract"
+say "Extracting the layers the images will use: java -Djarmode=tools -jar bookshelf.jar extract --layers"
+java -Djarmode=tools -jar "$APP_JAR" extract --layers --destination "$work/layers" >"$work/extract-layers.log" 2>&1 \
+    || { cat "$work/extract-layers.log" >&2; die "extracting the layers failed"; }
+for layer in $(java -Djarmode=tools -jar "$APP_JAR" list-layers); do
+    [ -d "$work/layers/$layer" ] || die "layer $layer was not extracted"
+    printf '    layer %-22s %12s\n' "$layer" "$(human_size "$(du -sb "$work/layers/$layer" | cut -f1)")"
+done
+
+say "Extracting the jar for the AOT cache: java -Djarmode=tools -jar bookshelf.jar extract"
 java -Djarmode=tools -jar "$APP_JAR" extract --destination "$work/app" >"$work/extract.log" 2>&1 \
     || { cat "$work/extract.log" >&2; die "extracting the jar failed"; }
 

@@ -20,7 +20,7 @@ async function loadBooks() {
     empty.innerHTML = '<td colspan="4">No books match.</td>';
     $("books").append(empty);
   }
-  $("page-info").textContent = `Page ${page.number + 1} of ${Math.max(page.totalPages, 1)} · ${page.totalElements} books`;
+  $("page-info").textContent = `Page ${page.number + 1} of ${Math.max(page.totalPages, 1)} · ${page.totalElements} book${page.totalElements === 1 ? "" : "s"}`;
   $("prev").disabled = page.number === 0;
   $("next").disabled = page.number + 1 >= page.totalPages;
   document.querySelectorAll("button.sort").forEach((b) =>
@@ -41,8 +41,9 @@ function bookRow(book) {
 function showProblem(problem) {
   const box = $("message");
   box.className = "error";
-  box.textContent = `${problem.title}: ${problem.detail}`;
-  if (Array.isArray(problem.errors)) {
+  const fieldErrors = Array.isArray(problem.errors);
+  box.textContent = fieldErrors ? `${problem.title}:` : `${problem.title}: ${problem.detail}`;
+  if (fieldErrors) {
     const list = document.createElement("ul");
     for (const { field, message } of problem.errors) {
       const item = document.createElement("li");

@@ -5,7 +5,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -17,7 +16,6 @@ import org.springframework.transaction.annotation.Transactional;
  * The list is Java rather than a data file so that it needs no resource hints in a native image.
  */
 @Component
-@ConditionalOnBooleanProperty(name = "bookshelf.seed.enabled", matchIfMissing = true)
 public class SeedBooks implements ApplicationRunner {
 
     /** Seed books as API requests, so they pass exactly the checks a client's book must pass. */
