@@ -6,7 +6,10 @@ SHELL := bash
 
 APP := sample-app
 MVN ?= mvn
-MVN_FLAGS ?= -B -ntp
+MVN_FLAGS ?= -B -ntp -Dstyle.color=never
+# Maven's own libraries still use sun.misc.Unsafe; on Java 25 this says so once per run.
+MAVEN_OPTS ?= --sun-misc-unsafe-memory-access=allow
+export MAVEN_OPTS
 SERVER_PORT ?= 8080
 
 # Every target runs on a JDK 25: JAVA_HOME if it is one, else one found on the machine.

@@ -20,8 +20,8 @@ READY_MS=""
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
-# Prints the JAVA_HOME of a JDK 25 or newer: $JAVA_HOME if it qualifies, else java on PATH,
-# else the newest JDK under /usr/lib/jvm.
+# Prints the JAVA_HOME of a JDK 25 or newer (with jlink): $JAVA_HOME if it qualifies, else the
+# JDK of the java on PATH, else the first qualifying JDK under /usr/lib/jvm.
 java25_home() {
     local candidate version
     for candidate in "${JAVA_HOME:-}" "$(dirname "$(dirname "$(readlink -f "$(command -v java 2>/dev/null || echo /nonexistent/bin/java)")")")" /usr/lib/jvm/*; do
@@ -53,9 +53,9 @@ start_app() {
     shift
     APP_PORT=""
     mkdir -p "$(dirname "$APP_LOG")"
+    APP_STARTED_NS=$(date +%s%N)
     SERVER_PORT=0 "$@" >"$APP_LOG" 2>&1 &
     APP_PID=$!
-    APP_STARTED_NS=$(date +%s%N)
 }
 
 # Waits for /actuator/health/readiness to say UP; sets READY_MS (since start_app) and APP_PORT.

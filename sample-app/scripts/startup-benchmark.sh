@@ -3,6 +3,9 @@
 # jar, the jar extracted with Spring Boot's jarmode tools, and the extracted app with a JDK 25
 # AOT cache made by a training run. Runs are interleaved so that machine noise hits each alike.
 #
+# Before that it checks the layered extraction (extract --layers) that the images will copy
+# layer by layer, and prints each layer's size.
+#
 # It prints the medians and the ratios. It fails if the JVM rejects the AOT cache, never on a
 # timing: these machines are too noisy for a timing to be a verdict.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
