@@ -157,9 +157,9 @@ check_api() {
     expect "GET the deleted book" "404 application/problem+json" "$HTTP_STATUS $HTTP_TYPE"
 }
 
-# human_size BYTES: "123.4 MiB".
+# human_size BYTES: "123.4 MiB", or "36.0 KiB" below a mebibyte.
 human_size() {
-    awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'
+    awk -v b="$1" 'BEGIN { if (b < 1048576) printf "%.1f KiB", b / 1024; else printf "%.1f MiB", b / 1048576 }'
 }
 
 # median NUMBERS...: the middle value (the lower middle for an even count).
