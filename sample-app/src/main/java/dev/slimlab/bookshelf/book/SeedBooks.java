@@ -52,8 +52,9 @@ public class SeedBooks implements ApplicationRunner {
     @Override
     @Transactional
     public void run(ApplicationArguments args) {
-        if (books.count() > 0) {
-            log.info("The shelf already holds {} books; seeding skipped", books.count());
+        long existing = books.count();
+        if (existing > 0) {
+            log.info("The shelf already holds {} books; seeding skipped", existing);
             return;
         }
         List<Book> fresh = BOOKS.stream()
