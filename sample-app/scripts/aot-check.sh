@@ -10,16 +10,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 use_java25
 
 work="$PROOFS_DIR/aot"
-rm -rf "$work"
-mkdir -p "$work/src"
-cp -r "$SAMPLE_APP_DIR/pom.xml" "$SAMPLE_APP_DIR/src" "$work/src/"
+pom=$(scratch_sources "$work")
 
 say "AOT-processing the app: mvn -Pnative package (log: $work/maven.log)"
-if ! "${MVN:-mvn}" -B -ntp -Pnative -DskipTests -f "$work/src/pom.xml" package >"$work/maven.log" 2>&1; then
+if ! "${MVN:-mvn}" -B -ntp -Pnative -DskipTests -f "$pom" package >"$work/maven.log" 2>&1; then
     grep -E '^\[(ERROR|WARNING)\]' "$work/maven.log" | head -n 30 | sed 's/^/    /' >&2
     die "the AOT build failed; the full log is $work/maven.log"
 fi
-jar="$work/src/target/bookshelf.jar"
+jar="$(dirname "$pom")/target/bookshelf.jar"
 unzip -p "$jar" META-INF/MANIFEST.MF | grep '^Spring-Boot-Native-Processed: true' >/dev/null \
     || die "$jar is not marked Spring-Boot-Native-Processed: the native profile did not apply"
 generated=$(unzip -l "$jar" | grep -c '__BeanDefinitions.class' || true)

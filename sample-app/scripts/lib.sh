@@ -15,7 +15,10 @@ READY_TIMEOUT_SECONDS="${READY_TIMEOUT_SECONDS:-120}"
 APP_PID=""
 APP_PORT=""
 APP_LOG=""
+APP_STARTED_NS=""
 READY_MS=""
+
+NO_JAVA25="No JDK 25 found (checked JAVA_HOME, java on PATH and /usr/lib/jvm). The bookshelf app needs Java 25: install a JDK 25 and set JAVA_HOME to it."
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
@@ -38,13 +41,22 @@ java25_home() {
 }
 
 use_java25() {
-    JAVA_HOME="$(java25_home)" || die "No JDK 25 found (JAVA_HOME, java on PATH, /usr/lib/jvm). Install one and set JAVA_HOME to it."
+    JAVA_HOME="$(java25_home)" || die "$NO_JAVA25"
     export JAVA_HOME
     export PATH="$JAVA_HOME/bin:$PATH"
 }
 
 require_jar() {
     [ -f "$APP_JAR" ] || die "$APP_JAR is missing. Build it first: make package (or mvn -f sample-app/pom.xml package)."
+}
+
+# scratch_sources DIR: a fresh copy of the app's sources in DIR/src, for Maven builds that must
+# leave target/bookshelf.jar alone. Prints the copy's pom.xml.
+scratch_sources() {
+    rm -rf "$1"
+    mkdir -p "$1/src"
+    cp -r "$SAMPLE_APP_DIR/pom.xml" "$SAMPLE_APP_DIR/src" "$1/src/"
+    echo "$1/src/pom.xml"
 }
 
 # start_app LOG_FILE COMMAND...: runs COMMAND in the background with SERVER_PORT=0.

@@ -17,9 +17,7 @@ use_java25
 
 repo="$(mkdir -p "${1:-$PROOFS_DIR/maven-repo}" && cd "${1:-$PROOFS_DIR/maven-repo}" && pwd)"
 work="$PROOFS_DIR/maven-goals"
-rm -rf "$work"
-mkdir -p "$work/src"
-cp -r "$SAMPLE_APP_DIR/pom.xml" "$SAMPLE_APP_DIR/src" "$work/src/"
+pom=$(scratch_sources "$work")
 
 # run_goals MODE ARGS...: MODE is "online" or "offline"; every run gets its own log file.
 run_goals() {
@@ -27,7 +25,7 @@ run_goals() {
     shift
     local log
     log="$work/$mode-$(tr -c 'a-zA-Z0-9' '_' <<<"$*" | cut -c1-60).log"
-    local flags=(-B -ntp -Dmaven.repo.local="$repo" -f "$work/src/pom.xml")
+    local flags=(-B -ntp -Dmaven.repo.local="$repo" -f "$pom")
     [ "$mode" = offline ] && flags+=(-o)
     say "$mode: mvn $*"
     if ! "${MVN:-mvn}" "${flags[@]}" "$@" >"$log" 2>&1; then
