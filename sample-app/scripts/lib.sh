@@ -5,7 +5,7 @@
 # Every app is started with SERVER_PORT=0 so that a busy port can never break a proof; the
 # port Tomcat picked is read from the app's own log.
 
-set -euo pipefail
+set -Eeuo pipefail
 
 SAMPLE_APP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 APP_JAR="$SAMPLE_APP_DIR/target/bookshelf.jar"
@@ -22,6 +22,10 @@ NO_JAVA25="No JDK 25 found (checked JAVA_HOME, java on PATH and /usr/lib/jvm). T
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# A step that fails without its own message still ends the proof with an ERROR: line that names
+# it, instead of a silent exit from set -e. (-E above makes functions and subshells report too.)
+trap 'die "${BASH_SOURCE[0]##*/} line $LINENO: this step failed (exit status $?): $BASH_COMMAND"' ERR
 
 # Prints the JAVA_HOME of a JDK 25 or newer (with jlink): $JAVA_HOME if it qualifies, else the
 # JDK of the java on PATH, else the first qualifying JDK under /usr/lib/jvm.
@@ -59,12 +63,15 @@ scratch_sources() {
     echo "$1/src/pom.xml"
 }
 
-# start_app LOG_FILE COMMAND...: runs COMMAND in the background with SERVER_PORT=0.
+# start_app LOG_FILE COMMAND...: runs COMMAND in the background with SERVER_PORT=0. The log file
+# exists when this returns: the background job opens it only once it is scheduled, which on a
+# loaded machine can be after wait_ready first reads it.
 start_app() {
     APP_LOG="$1"
     shift
     APP_PORT=""
     mkdir -p "$(dirname "$APP_LOG")"
+    : >"$APP_LOG"
     APP_STARTED_NS=$(date +%s%N)
     SERVER_PORT=0 "$@" >"$APP_LOG" 2>&1 &
     APP_PID=$!
@@ -80,9 +87,10 @@ wait_ready() {
             fail_with_log "the app exited before it became ready"
         fi
         if [ -z "$APP_PORT" ]; then
-            APP_PORT=$(sed -n 's/.*Tomcat started on port \([0-9]*\).*/\1/p' "$APP_LOG" | head -n 1)
+            APP_PORT=$(sed -n 's/.*Tomcat started on port \([0-9]*\).*/\1/p' "$APP_LOG" | head -n 1) \
+                || fail_with_log "cannot read the port from $APP_LOG"
         fi
-        if [ -n "$APP_PORT" ] && curl -sf "http://127.0.0.1:$APP_PORT/actuator/health/readiness" 2>/dev/null | grep '"status":"UP"' >/dev/null; then
+        if [ -n "$APP_PORT" ] && curl -sf --max-time 10 "http://127.0.0.1:$APP_PORT/actuator/health/readiness" 2>/dev/null | grep '"status":"UP"' >/dev/null; then
             READY_MS=$((($(date +%s%N) - APP_STARTED_NS) / 1000000))
             return 0
         fi
@@ -93,7 +101,7 @@ wait_ready() {
 
 fail_with_log() {
     printf 'ERROR: %s. Last lines of %s:\n' "$1" "$APP_LOG" >&2
-    tail -n 30 "$APP_LOG" | sed 's/^/    /' >&2
+    tail -n 30 "$APP_LOG" 2>&1 | sed 's/^/    /' >&2 || true
     exit 1
 }
 
@@ -128,7 +136,7 @@ trap cleanup_app EXIT
 # http METHOD PATH [JSON_BODY]: sets HTTP_STATUS, HTTP_TYPE (content type) and HTTP_BODY.
 http() {
     local method=$1 path=$2 body=${3:-}
-    local args=(-s -X "$method" -w '\n%{http_code} %{content_type}' "http://127.0.0.1:$APP_PORT$path")
+    local args=(-s --max-time 30 -X "$method" -w '\n%{http_code} %{content_type}' "http://127.0.0.1:$APP_PORT$path")
     [ -n "$body" ] && args+=(-H 'Content-Type: application/json' -d "$body")
     local out last
     out=$(curl "${args[@]}") || fail_with_log "$method $path: no HTTP answer"
