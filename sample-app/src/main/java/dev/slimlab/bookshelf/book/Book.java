@@ -7,10 +7,15 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
+import jakarta.persistence.Version;
 import java.time.Instant;
+import org.hibernate.annotations.ColumnDefault;
 import org.hibernate.annotations.CreationTimestamp;
 
-/** A book on the shelf. The ISBN is stored as 13 bare digits so that uniqueness holds however it was typed. */
+/**
+ * A book on the shelf. The ISBN is stored as 13 bare digits so that uniqueness holds however it was typed.
+ * The version grows with every change; it is the book's ETag, so that clients can update safely.
+ */
 @Entity
 @Table(name = "book", uniqueConstraints = @UniqueConstraint(name = "uk_book_isbn", columnNames = "isbn"))
 public class Book {
@@ -34,6 +39,12 @@ public class Book {
     @CreationTimestamp
     @Column(name = "created_at", nullable = false, updatable = false)
     private Instant createdAt;
+
+    /** The default lets schema updates add the column to a table that already holds books. */
+    @Version
+    @ColumnDefault("0")
+    @Column(nullable = false)
+    private long version;
 
     protected Book() {
         // for JPA
@@ -73,5 +84,9 @@ public class Book {
 
     public Instant getCreatedAt() {
         return createdAt;
+    }
+
+    public long getVersion() {
+        return version;
     }
 }

@@ -7,6 +7,7 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.web.PageableDefault;
 import org.springframework.data.web.PagedModel;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -16,13 +17,20 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
-/** The JSON API under /api/books. Errors become problem details in {@code ApiExceptionHandler}. */
+/**
+ * The JSON API under /api/books. Errors become problem details in {@code ApiExceptionHandler}.
+ *
+ * <p>Every response that carries a book carries its version as the ETag; PUT and DELETE honour
+ * If-Match with it, so a client can read, modify and write back without losing another's change.
+ * A GET with a matching If-None-Match gets a 304 (Spring checks it for ResponseEntity bodies).
+ */
 @RestController
 @RequestMapping(path = "/api/books", produces = MediaType.APPLICATION_JSON_VALUE)
 public class BookController {
@@ -50,8 +58,9 @@ public class BookController {
     }
 
     @GetMapping("/{id}")
-    public BookResponse get(@PathVariable long id) {
-        return service.get(id);
+    public ResponseEntity<BookResponse> get(@PathVariable long id) {
+        BookResponse book = service.get(id);
+        return ResponseEntity.ok().eTag(book.etag()).body(book);
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -61,17 +70,22 @@ public class BookController {
                 .path("/{id}")
                 .buildAndExpand(created.id())
                 .toUri();
-        return ResponseEntity.created(location).body(created);
+        return ResponseEntity.created(location).eTag(created.etag()).body(created);
     }
 
     @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public BookResponse replace(@PathVariable long id, @Valid @RequestBody BookRequest request) {
-        return service.replace(id, request);
+    public ResponseEntity<BookResponse> replace(
+            @PathVariable long id,
+            @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch,
+            @Valid @RequestBody BookRequest request) {
+        BookResponse replaced = service.replace(id, request, VersionCondition.ifMatch(ifMatch));
+        return ResponseEntity.ok().eTag(replaced.etag()).body(replaced);
     }
 
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    public void delete(@PathVariable long id) {
-        service.delete(id);
+    public void delete(
+            @PathVariable long id, @RequestHeader(name = HttpHeaders.IF_MATCH, required = false) String ifMatch) {
+        service.delete(id, VersionCondition.ifMatch(ifMatch));
     }
 }

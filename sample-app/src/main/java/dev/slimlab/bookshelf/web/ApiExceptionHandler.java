@@ -1,12 +1,15 @@
 package dev.slimlab.bookshelf.web;
 
 import dev.slimlab.bookshelf.book.BookNotFoundException;
+import dev.slimlab.bookshelf.book.ConcurrentBookChangeException;
 import dev.slimlab.bookshelf.book.DuplicateIsbnException;
 import dev.slimlab.bookshelf.book.InvalidSortException;
+import dev.slimlab.bookshelf.book.StaleBookVersionException;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -81,12 +84,45 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return problem;
     }
 
-    /** Two writers raced past the duplicate check; the unique index caught the second one. */
+    @ExceptionHandler
+    public ProblemDetail staleVersion(StaleBookVersionException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PRECONDITION_FAILED, ex.getMessage());
+        problem.setTitle("Book has changed");
+        return problem;
+    }
+
+    @ExceptionHandler
+    public ProblemDetail concurrentChange(ConcurrentBookChangeException ex) {
+        log.warn("Gave up replacing book {}: {}", ex.getId(), ex.getMessage());
+        return concurrencyConflict(ex.getMessage());
+    }
+
+    /**
+     * A race the service does not translate itself, such as a lock the database could not get in
+     * time: the request may well succeed if repeated.
+     */
+    @ExceptionHandler
+    public ProblemDetail concurrencyFailure(ConcurrencyFailureException ex) {
+        log.warn("A request lost a race with another: {}", ex.getMostSpecificCause().getMessage());
+        return concurrencyConflict("Another request changed the same data at the same time; retry the request.");
+    }
+
+    private static ProblemDetail concurrencyConflict(String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, detail);
+        problem.setTitle("Concurrent change");
+        return problem;
+    }
+
+    /**
+     * A write the database refused that the service did not recognise as a duplicate ISBN (the
+     * service answers those itself, naming the other book). Validation should make this
+     * unreachable, so it says no more than that the change conflicts with the stored data.
+     */
     @ExceptionHandler
     public ProblemDetail dataIntegrity(DataIntegrityViolationException ex) {
-        log.info("Rejected a write that breaks a constraint: {}", ex.getMostSpecificCause().getMessage());
+        log.warn("Rejected a write that breaks a database constraint: {}", ex.getMostSpecificCause().getMessage());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(
-                HttpStatus.CONFLICT, "The change conflicts with a book already on the shelf (the ISBN must be unique).");
+                HttpStatus.CONFLICT, "The change conflicts with the data already on the shelf.");
         problem.setTitle("Conflict");
         return problem;
     }

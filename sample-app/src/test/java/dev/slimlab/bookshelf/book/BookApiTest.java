@@ -254,6 +254,94 @@ class BookApiTest {
     }
 
     @Nested
+    class Versions {
+
+        private String etagOf(long id) {
+            return mvc.get().uri("/api/books/{id}", id).exchange().getResponse().getHeader("ETag");
+        }
+
+        private MvcTestResult putIfMatch(long id, String ifMatch, String body) {
+            return mvc.put().uri("/api/books/{id}", id).header("If-Match", ifMatch)
+                    .contentType(MediaType.APPLICATION_JSON).content(body).exchange();
+        }
+
+        @Test
+        void readsCarryTheVersionAsAStrongETag() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            MvcTestResult result = mvc.get().uri("/api/books/{id}", id).exchange();
+            assertThat(result).hasStatusOk().hasHeader("ETag", "\"0\"");
+            assertThat(result).bodyJson().extractingPath("$.version").isEqualTo(0);
+        }
+
+        @Test
+        void aMatchingIfNoneMatchIs304() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            assertThat(mvc.get().uri("/api/books/{id}", id).header("If-None-Match", etagOf(id)))
+                    .hasStatus(HttpStatus.NOT_MODIFIED);
+        }
+
+        @Test
+        void aPutWithTheCurrentETagSucceedsAndReturnsTheNextOne() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            MvcTestResult result = putIfMatch(id, etagOf(id), json("Effective Java", "Joshua Bloch", EFFECTIVE_JAVA_ISBN, 2017));
+            assertThat(result).hasStatusOk().hasHeader("ETag", "\"1\"");
+            assertThat(etagOf(id)).isEqualTo("\"1\"");
+        }
+
+        @Test
+        void aPutWithAStaleETagIs412AndChangesNothing() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            assertThat(putIfMatch(id, "\"0\"", json("Effective Java", "Joshua Bloch", EFFECTIVE_JAVA_ISBN, 2017))).hasStatusOk();
+            MvcTestResult stale = putIfMatch(id, "\"0\"", json("Lost update", "Joshua Bloch", EFFECTIVE_JAVA_ISBN, 2018));
+            assertProblem(stale, HttpStatus.PRECONDITION_FAILED, "Book has changed");
+            assertThat(books.findById(id)).get().extracting(Book::getTitle).isEqualTo("Effective Java");
+        }
+
+        @Test
+        void weakOrMalformedETagsNeverMatch() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            String body = json("Effective Java", "Joshua Bloch", EFFECTIVE_JAVA_ISBN, 2017);
+            assertProblem(putIfMatch(id, "W/\"0\"", body), HttpStatus.PRECONDITION_FAILED, "Book has changed");
+            assertProblem(putIfMatch(id, "0", body), HttpStatus.PRECONDITION_FAILED, "Book has changed");
+            assertProblem(putIfMatch(id, "\"zero\"", body), HttpStatus.PRECONDITION_FAILED, "Book has changed");
+        }
+
+        @Test
+        void aListOfETagsOrAWildcardMatches() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            assertThat(putIfMatch(id, "\"7\", \"0\"", json("Effective Java", "Joshua Bloch", EFFECTIVE_JAVA_ISBN, 2017)))
+                    .hasStatusOk();
+            assertThat(putIfMatch(id, "*", json("Effective Java", "Joshua Bloch", EFFECTIVE_JAVA_ISBN, 2018)))
+                    .hasStatusOk();
+        }
+
+        @Test
+        void aDeleteWithAStaleETagIs412AndWithTheCurrentOne204() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            assertProblem(mvc.delete().uri("/api/books/{id}", id).header("If-Match", "\"5\"").exchange(),
+                    HttpStatus.PRECONDITION_FAILED, "Book has changed");
+            assertThat(books.existsById(id)).isTrue();
+            assertThat(mvc.delete().uri("/api/books/{id}", id).header("If-Match", "\"0\"")).hasStatus(HttpStatus.NO_CONTENT);
+            assertThat(books.existsById(id)).isFalse();
+        }
+
+        @Test
+        void anUnknownIdIs404WhateverTheIfMatch() {
+            assertProblem(mvc.delete().uri("/api/books/424242").header("If-Match", "\"0\"").exchange(),
+                    HttpStatus.NOT_FOUND, "Book not found");
+            assertProblem(putIfMatch(424242, "*", json("T", "A", "9780735619678", 2004)), HttpStatus.NOT_FOUND, "Book not found");
+        }
+
+        @Test
+        void withoutIfMatchTheLastWriteWins() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            assertThat(put(id, json("First", "Joshua Bloch", EFFECTIVE_JAVA_ISBN, 2017))).hasStatusOk();
+            assertThat(put(id, json("Second", "Joshua Bloch", EFFECTIVE_JAVA_ISBN, 2017))).hasStatusOk();
+            assertThat(books.findById(id)).get().extracting(Book::getTitle).isEqualTo("Second");
+        }
+    }
+
+    @Nested
     class Deleting {
 
         @Test

@@ -78,6 +78,29 @@ class BookRepositoryTest {
     }
 
     @Test
+    void deletingCountsTheRowsSoASecondDeleteSeesNone() {
+        long id = books.findByIsbn("9780134685991").orElseThrow().getId();
+        assertThat(books.deleteBookById(id)).isEqualTo(1);
+        assertThat(books.deleteBookById(id)).isZero();
+        assertThat(books.existsById(id)).isFalse();
+    }
+
+    @Test
+    void deletingByVersionDeletesOnlyTheNamedVersion() {
+        long id = books.findByIsbn("9780134685991").orElseThrow().getId();
+        assertThat(books.deleteBookByIdAndVersionIn(id, java.util.Set.of(1L, 2L))).isZero();
+        assertThat(books.deleteBookByIdAndVersionIn(id, java.util.Set.of(0L))).isEqualTo(1);
+    }
+
+    @Test
+    void everyChangeMovesTheVersionOn() {
+        Book book = books.findByIsbn("9780134685991").orElseThrow();
+        assertThat(book.getVersion()).isZero();
+        book.replaceWith("Effective Java, 3rd ed.", book.getAuthor(), book.getIsbn(), book.getPublicationYear());
+        assertThat(books.saveAndFlush(book).getVersion()).isEqualTo(1);
+    }
+
+    @Test
     void stampsTheCreationTime() {
         Instant before = Instant.now();
         Book saved = books.saveAndFlush(new Book("The C Programming Language", "Kernighan, Ritchie", "9780131103627", 1988));
