@@ -3,10 +3,10 @@ package dev.slimlab.bookshelf.book;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.Set;
-import org.springframework.data.domain.Pageable;
+import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
-import org.springframework.data.web.PageableDefault;
 import org.springframework.data.web.PagedModel;
+import org.springframework.data.web.SortDefault;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -38,23 +38,42 @@ public class BookController {
     /** Properties a client may sort by; anything else is a 400, not a database error. */
     public static final Set<String> SORTABLE = Set.of("id", "title", "author", "isbn", "publicationYear", "createdAt");
 
+    /** A larger size is served as this many books a page. */
+    public static final int MAX_PAGE_SIZE = 100;
+
     private final BookService service;
 
     public BookController(BookService service) {
         this.service = service;
     }
 
+    /**
+     * Page and size are read strictly rather than through Spring Data's {@code Pageable}, which
+     * quietly serves page 0 for a page it cannot parse and fails on one whose offset overflows.
+     */
     @GetMapping
     public PagedModel<BookResponse> list(
             @RequestParam(defaultValue = "") String author,
             @RequestParam(defaultValue = "") String title,
-            @PageableDefault(size = 20, sort = "title") Pageable pageable) {
-        for (Sort.Order order : pageable.getSort()) {
+            @RequestParam(defaultValue = "0") int page,
+            @RequestParam(defaultValue = "20") int size,
+            @SortDefault("title") Sort sort) {
+        for (Sort.Order order : sort) {
             if (!SORTABLE.contains(order.getProperty())) {
                 throw new InvalidSortException(order.getProperty(), SORTABLE);
             }
         }
-        return new PagedModel<>(service.search(author, title, pageable));
+        if (page < 0) {
+            throw new InvalidPageException("page", "must be 0 or more");
+        }
+        if (size < 1) {
+            throw new InvalidPageException("size", "must be 1 or more");
+        }
+        int served = Math.min(size, MAX_PAGE_SIZE);
+        if ((long) page * served > Integer.MAX_VALUE) {
+            throw new InvalidPageException("page", "is too large: page × size must not exceed " + Integer.MAX_VALUE);
+        }
+        return new PagedModel<>(service.search(author, title, PageRequest.of(page, served, sort)));
     }
 
     @GetMapping("/{id}")
@@ -66,8 +85,10 @@ public class BookController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<BookResponse> create(@Valid @RequestBody BookRequest request) {
         BookResponse created = service.create(request);
-        URI location = ServletUriComponentsBuilder.fromCurrentRequest()
-                .path("/{id}")
+        // From the context path, not the request URL: its query string and any encoding in its
+        // path have no place in the new book's address.
+        URI location = ServletUriComponentsBuilder.fromCurrentContextPath()
+                .path("/api/books/{id}")
                 .buildAndExpand(created.id())
                 .toUri();
         return ResponseEntity.created(location).eTag(created.etag()).body(created);

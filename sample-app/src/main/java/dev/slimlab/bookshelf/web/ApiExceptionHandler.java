@@ -3,6 +3,7 @@ package dev.slimlab.bookshelf.web;
 import dev.slimlab.bookshelf.book.BookNotFoundException;
 import dev.slimlab.bookshelf.book.ConcurrentBookChangeException;
 import dev.slimlab.bookshelf.book.DuplicateIsbnException;
+import dev.slimlab.bookshelf.book.InvalidPageException;
 import dev.slimlab.bookshelf.book.InvalidSortException;
 import dev.slimlab.bookshelf.book.StaleBookVersionException;
 import java.util.List;
@@ -81,6 +82,14 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
         problem.setTitle("Invalid sort");
         problem.setProperty("sortable", ex.getSortable());
+        return problem;
+    }
+
+    @ExceptionHandler
+    public ProblemDetail invalidPage(InvalidPageException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+        problem.setTitle("Invalid page");
+        problem.setProperty("parameter", ex.getParameter());
         return problem;
     }
 

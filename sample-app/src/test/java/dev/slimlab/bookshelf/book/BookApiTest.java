@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
@@ -105,6 +107,39 @@ class BookApiTest {
         }
 
         @Test
+        void aPageBeyondTheLastIsEmpty() {
+            MvcTestResult result = mvc.get().uri("/api/books?page=50&size=10").exchange();
+            assertThat(result).hasStatusOk();
+            assertThat(result).bodyJson().extractingPath("$.content").asArray().isEmpty();
+            assertThat(result).bodyJson().extractingPath("$.page.totalElements").isEqualTo(SeedBooks.BOOKS.size());
+        }
+
+        @ParameterizedTest
+        @CsvSource({
+            "page=2147483647&size=100, page", // the offset overflows an int
+            "page=21474837&size=100, page", // just past the largest offset
+            "page=999999999999, page", // not an int at all
+            "page=-1, page",
+            "page=1.5, page",
+            "page=x, page",
+            "size=0, size",
+            "size=-5, size",
+            "size=99999999999, size",
+            "size=ten, size"
+        })
+        void aPageOrSizeThatCannotBeServedIs400NamingIt(String query, String parameter) {
+            MvcTestResult result = mvc.get().uri("/api/books?" + query).exchange();
+            assertThat(result).hasStatus(HttpStatus.BAD_REQUEST).hasContentType(MediaType.APPLICATION_PROBLEM_JSON);
+            assertThat(result).bodyJson().extractingPath("$.detail").asString().contains("'" + parameter + "'");
+        }
+
+        @Test
+        void theLargestServablePageIsEmptyRatherThanAnError() {
+            assertThat(mvc.get().uri("/api/books?page=21474836&size=100")).hasStatusOk()
+                    .bodyJson().extractingPath("$.content").asArray().isEmpty();
+        }
+
+        @Test
         void rejectsAnUnknownSortProperty() {
             MvcTestResult result = mvc.get().uri("/api/books?sort=password").exchange();
             assertProblem(result, HttpStatus.BAD_REQUEST, "Invalid sort");
@@ -162,9 +197,20 @@ class BookApiTest {
 
             long id = idOf("9780735619678");
             assertThat(result).hasHeader("Location", "http://localhost/api/books/" + id);
+            assertThat(result).hasHeader("ETag", "\"0\"");
             assertThat(mvc.get().uri("/api/books/{id}", id))
                     .bodyJson().extractingPath("$.title").isEqualTo("Code Complete");
             assertThat(books.count()).isEqualTo(SeedBooks.BOOKS.size() + 1);
+        }
+
+        @Test
+        void theLocationIsTheNewBooksUrlWhateverTheQueryString() {
+            MvcTestResult result = mvc.post().uri("/api/books?note=a%20b&x=%25")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .content(json("Code Complete", "Steve McConnell", "978-0-7356-1967-8", 2004))
+                    .exchange();
+            assertThat(result).hasStatus(HttpStatus.CREATED)
+                    .hasHeader("Location", "http://localhost/api/books/" + idOf("9780735619678"));
         }
 
         @Test
