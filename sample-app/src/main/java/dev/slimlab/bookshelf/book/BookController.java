@@ -27,12 +27,15 @@ import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 /**
  * The JSON API under /api/books. Errors become problem details in {@code ApiExceptionHandler}.
  *
+ * <p>It declares problem details among what it produces so that a client accepting only those still
+ * gets its errors; {@code ProblemMediaTypeGuard} keeps books themselves JSON.
+ *
  * <p>Every response that carries a book carries its version as the ETag; PUT and DELETE honour
  * If-Match with it, so a client can read, modify and write back without losing another's change.
  * A GET with a matching If-None-Match gets a 304 (Spring checks it for ResponseEntity bodies).
  */
 @RestController
-@RequestMapping(path = "/api/books", produces = MediaType.APPLICATION_JSON_VALUE)
+@RequestMapping(path = "/api/books", produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_PROBLEM_JSON_VALUE})
 public class BookController {
 
     /** Properties a client may sort by; anything else is a 400, not a database error. */

@@ -170,6 +170,35 @@ class BookApiTest {
         }
 
         @Test
+        void aClientThatAcceptsOnlyProblemsStillGetsThe404() {
+            MvcTestResult result = mvc.get().uri("/api/books/424242").accept(MediaType.APPLICATION_PROBLEM_JSON).exchange();
+            assertProblem(result, HttpStatus.NOT_FOUND, "Book not found");
+        }
+
+        @Test
+        void aClientThatAcceptsOnlyProblemsGetsItsValidationErrors() {
+            MvcTestResult result = mvc.post().uri("/api/books").accept(MediaType.APPLICATION_PROBLEM_JSON)
+                    .contentType(MediaType.APPLICATION_JSON).content("{}").exchange();
+            assertProblem(result, HttpStatus.BAD_REQUEST, "Invalid book");
+        }
+
+        @Test
+        void aBookIsNeverSentAsAProblem() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            MvcTestResult result = mvc.get().uri("/api/books/{id}", id).accept(MediaType.APPLICATION_PROBLEM_JSON).exchange();
+            assertProblem(result, HttpStatus.NOT_ACCEPTABLE, "Not Acceptable");
+            assertThat(mvc.get().uri("/api/books").accept(MediaType.APPLICATION_PROBLEM_JSON))
+                    .hasStatus(HttpStatus.NOT_ACCEPTABLE);
+        }
+
+        @Test
+        void aBookIsJsonForAClientThatAcceptsJsonAndProblems() {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            assertThat(mvc.get().uri("/api/books/{id}", id).header("Accept", "application/problem+json, application/json"))
+                    .hasStatusOk().hasContentType(MediaType.APPLICATION_JSON);
+        }
+
+        @Test
         void nonNumericIdIs400() {
             assertProblem(mvc.get().uri("/api/books/abc").exchange(), HttpStatus.BAD_REQUEST, "Bad Request");
         }

@@ -1,0 +1,109 @@
+package dev.slimlab.bookshelf.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * The errors that never reach a controller: the error page Tomcat forwards to, the TRACE method
+ * and requests Tomcat itself rejects. They are sent over a raw socket, byte for byte, because an
+ * HTTP client library would refuse to send most of them.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@ExtendWith(OutputCaptureExtension.class)
+class ErrorFormatTest {
+
+    @LocalServerPort
+    private int port;
+
+    record RawResponse(int status, String head, String body) {
+
+        String header(String name) {
+            for (String line : head.split("\r\n")) {
+                if (line.toLowerCase(Locale.ROOT).startsWith(name.toLowerCase(Locale.ROOT) + ":")) {
+                    return line.substring(name.length() + 1).trim();
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Sends the request line and headers as given, with Connection: close, and reads the whole answer. */
+    private RawResponse raw(String requestLine, String... headers) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            StringBuilder request = new StringBuilder(requestLine).append("\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+            for (String header : headers) {
+                request.append(header).append("\r\n");
+            }
+            request.append("\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int split = response.indexOf("\r\n\r\n");
+            String head = split < 0 ? response : response.substring(0, split);
+            String body = split < 0 ? "" : response.substring(split + 4);
+            return new RawResponse(Integer.parseInt(head.substring(9, 12)), head, body);
+        }
+    }
+
+    private static void assertProblem(RawResponse response, int status) {
+        assertThat(response.status()).as(response.head()).isEqualTo(status);
+        assertThat(response.header("Content-Type")).as(response.head()).startsWith("application/problem+json");
+        assertThat(response.body()).contains("\"status\":" + status).contains("\"title\":");
+        assertThat(response.body()).doesNotContain("<html", "Exception", "\tat ", "Tomcat");
+    }
+
+    @Test
+    void traceIsA405Problem() throws IOException {
+        RawResponse response = raw("TRACE /api/books HTTP/1.1");
+        assertProblem(response, 405);
+        assertThat(response.header("Allow")).doesNotContain("TRACE").contains("GET");
+    }
+
+    @Test
+    void theErrorPathItselfIsA404Problem() throws IOException {
+        assertProblem(raw("GET /error HTTP/1.1"), 404);
+        assertProblem(raw("POST /error HTTP/1.1", "Content-Length: 0"), 404);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "GET /api/books/% HTTP/1.1", // an incomplete percent escape
+        "GET /api/%2e%2e/%2e%2e/%2e%2e/etc/passwd HTTP/1.1", // encoded dot segments above the root
+        "GET /api/books%00 HTTP/1.1", // an encoded NUL
+        "GET /api/books/%2F1 HTTP/1.1" // an encoded slash
+    })
+    void urlsTomcatRejectsAre400Problems(String requestLine) throws IOException {
+        assertProblem(raw(requestLine), 400);
+    }
+
+    @Test
+    void anUnknownPathWithAnHtmlAcceptIsStillAProblem() throws IOException {
+        assertProblem(raw("GET /no/such/page HTTP/1.1", "Accept: text/html"), 404);
+    }
+
+    @Test
+    void clientErrorsAreNotLoggedAsServerErrors(CapturedOutput output) throws IOException {
+        raw("TRACE /api/books HTTP/1.1");
+        raw("GET /error HTTP/1.1");
+        raw("GET /api/books/% HTTP/1.1");
+        assertThat(output.getOut()).doesNotContain(" ERROR ", "\tat ");
+    }
+}
