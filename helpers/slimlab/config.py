@@ -1,0 +1,91 @@
+"""Every Slimlab setting, read from the environment at call time (never at import).
+
+| variable | default | meaning |
+| --- | --- | --- |
+| ``SLIMLAB_HOME`` | ``~/.cache/slimlab`` | scratch: Maven repository, downloads, results |
+| ``SLIMLAB_PROFILE`` | ``auto`` | bases: ``upstream``, ``kit``, ``auto`` (upstream if present) |
+| ``SLIMLAB_PULL`` | ``0`` | ``1``: pull missing upstream images (profile ``upstream``) |
+| ``SLIMLAB_MAVEN_MIRROR`` | ``auto`` | ``auto``: serve the repository if present; a URL; ``off`` |
+| ``SLIMLAB_MAVEN_REPO`` | ``$SLIMLAB_HOME/maven-repo`` | the repository the mirror serves |
+| ``SLIMLAB_MAVEN_VERSION`` | ``3.9.11`` | Maven that primes the repository and runs in the kit |
+| ``SLIMLAB_DEBIAN_MIRROR`` | from the machine's apt sources | Debian mirror for the kit |
+| ``SLIMLAB_RESULTS`` | ``$SLIMLAB_HOME/results.jsonl`` | checkpoints and measurements |
+| ``SLIMLAB_RUNS`` | ``3`` | runs per timing (medians are reported) |
+| ``SLIMLAB_READY_TIMEOUT`` | ``180`` | seconds a container gets to become ready |
+| ``SLIMLAB_STRICT`` | ``1`` when ``CI=true`` else ``0`` | ``1``: a failed checkpoint raises |
+| ``SLIMLAB_LEARNER`` | ``""`` | grading: labels everything a learner's run makes |
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROFILES = ("auto", "kit", "upstream")
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def home() -> Path:
+    return Path(_env("SLIMLAB_HOME", str(Path.home() / ".cache" / "slimlab"))).expanduser()
+
+
+def profile() -> str:
+    value = _env("SLIMLAB_PROFILE", "auto").lower()
+    if value not in PROFILES:
+        from slimlab.errors import ConfigError
+
+        raise ConfigError(
+            f"SLIMLAB_PROFILE={value!r} is not a profile.",
+            hint=f"Use one of {', '.join(PROFILES)}.",
+        )
+    return value
+
+
+def pull_allowed() -> bool:
+    return _env("SLIMLAB_PULL", "0") == "1"
+
+
+def maven_mirror() -> str:
+    return _env("SLIMLAB_MAVEN_MIRROR", "auto")
+
+
+def maven_repo() -> Path:
+    return Path(_env("SLIMLAB_MAVEN_REPO", str(home() / "maven-repo"))).expanduser()
+
+
+def maven_version() -> str:
+    return _env("SLIMLAB_MAVEN_VERSION", "3.9.11")
+
+
+def debian_mirror_override() -> str:
+    return _env("SLIMLAB_DEBIAN_MIRROR", "")
+
+
+def results_file() -> Path:
+    return Path(_env("SLIMLAB_RESULTS", str(home() / "results.jsonl"))).expanduser()
+
+
+def runs() -> int:
+    return max(1, int(_env("SLIMLAB_RUNS", "3")))
+
+
+def ready_timeout() -> float:
+    return float(_env("SLIMLAB_READY_TIMEOUT", "180"))
+
+
+def strict() -> bool:
+    default = "1" if os.environ.get("CI", "").lower() == "true" else "0"
+    return _env("SLIMLAB_STRICT", default) == "1"
+
+
+def learner() -> str:
+    return _env("SLIMLAB_LEARNER", "")
+
+
+def repo_root() -> Path:
+    """The checkout this package runs from (helpers/slimlab/config.py -> root)."""
+    return Path(__file__).resolve().parents[2]

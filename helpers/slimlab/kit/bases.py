@@ -1,0 +1,95 @@
+"""Base images: what each lab Dockerfile's build argument means upstream and in the kit.
+
+Every lab Dockerfile names its bases through build arguments whose defaults are the real
+upstream images. Profile ``upstream`` keeps those defaults, ``kit`` passes the locally built
+stand-ins, and ``auto`` takes an upstream image where it is present locally, else the kit's.
+A kit image never carries an upstream name: figures measured on it are marked as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slimlab import config, engine
+from slimlab.errors import BaseImageMissing
+
+
+@dataclass(frozen=True)
+class Base:
+    """One build argument, its upstream default and the kit image that stands in for it."""
+
+    arg: str
+    upstream: str
+    kit: str
+    what: str
+    kit_note: str = ""
+
+
+KIT_PREFIX = "slimlab-kit/"
+
+BASES: tuple[Base, ...] = (
+    Base("OS_IMAGE", "debian:trixie-slim", KIT_PREFIX + "os:trixie", "a slim Debian"),
+    Base("JDK_IMAGE", "eclipse-temurin:25-jdk", KIT_PREFIX + "jdk:25",
+         "a JDK 25 with jmods and jlink", "Debian's OpenJDK 25, not Temurin"),
+    Base("MAVEN_IMAGE", "maven:3.9-eclipse-temurin-25", KIT_PREFIX + "maven:3.9-jdk25",
+         "Maven 3.9 on a JDK 25", "Apache Maven on Debian's OpenJDK 25"),
+    Base("JRE_IMAGE", "eclipse-temurin:25-jre", KIT_PREFIX + "jre:25",
+         "a JRE 25", "Debian's OpenJDK 25 JRE, not Temurin"),
+    Base("JRE_SMALL_IMAGE", "eclipse-temurin:25-jre-alpine", KIT_PREFIX + "jre-small:25",
+         "a JRE 25 on the smallest OS base",
+         "not Alpine: a JRE on a minimal glibc base (musl images cannot be had here)"),
+    Base("RUNTIME_BASE_IMAGE", "gcr.io/distroless/java-base-debian12:nonroot",
+         KIT_PREFIX + "distroless:trixie",
+         "a distroless base (libc, zlib, certificates, time zones; no shell)",
+         "distroless-style, assembled from the same Debian packages"),
+    Base("NATIVE_BUILDER_IMAGE", "ghcr.io/graalvm/native-image-community:25", "",
+         "GraalVM's native-image builder", "no kit stand-in: it cannot be built from Debian"),
+)
+
+BY_ARG = {b.arg: b for b in BASES}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Which image a build argument resolved to, and whether it is a stand-in."""
+
+    arg: str
+    image: str
+    source: str  # "upstream" or "kit"
+    note: str = ""
+
+
+def resolve(arg: str, profile: str | None = None) -> Resolved:
+    """The image to pass for a build argument under a profile (default: SLIMLAB_PROFILE)."""
+    base = BY_ARG[arg]
+    profile = profile or config.profile()
+    if profile == "upstream" or (profile == "auto" and engine.image_exists(base.upstream)):
+        if not engine.image_exists(base.upstream) and not config.pull_allowed():
+            raise BaseImageMissing(
+                f"{base.upstream} ({base.what}) is not on this machine.",
+                hint=f"Pull it (`docker pull {base.upstream}`, or SLIMLAB_PULL=1), "
+                "or use the kit: SLIMLAB_PROFILE=kit and `make kit`.",
+            )
+        return Resolved(arg, base.upstream, "upstream")
+    if not base.kit:
+        raise BaseImageMissing(
+            f"{base.upstream} ({base.what}) is not on this machine and the kit has no "
+            f"stand-in for it: {base.kit_note}.",
+            hint=f"With a registry: `docker pull {base.upstream}`. Without one this stage "
+            "cannot be built here.",
+        )
+    if not engine.image_exists(base.kit):
+        raise BaseImageMissing(
+            f"The kit image {base.kit} ({base.what}) has not been built yet.",
+            hint="Build the kit once: `make kit` (or `slimlab kit build`).",
+        )
+    return Resolved(arg, base.kit, "kit", base.kit_note)
+
+
+def available(arg: str, profile: str | None = None) -> bool:
+    """True when a build argument can be resolved without pulling."""
+    try:
+        resolve(arg, profile)
+    except BaseImageMissing:
+        return False
+    return True

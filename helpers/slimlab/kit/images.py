@@ -1,0 +1,190 @@
+"""Build the kit: base images made from Debian trixie packages, standing in for the
+upstream images where no registry can be reached.
+
+Each kit image lives under its own ``slimlab-kit/…`` name (never an upstream name) with
+labels saying which upstream image it stands in for, which Debian packages (with
+versions) it holds, and the recipe it was built from. A second run whose recipes match
+is a no-op; ``force=True`` rebuilds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from slimlab import config, engine
+from slimlab.build import build
+from slimlab.errors import KitError, SlimlabError
+from slimlab.kit import debian, maven
+from slimlab.kit.bases import BY_ARG
+
+DOCKERFILES = Path(__file__).parent / "dockerfiles"
+
+
+@dataclass(frozen=True)
+class KitImage:
+    name: str  # folder under dockerfiles/
+    arg: str  # the lab build argument it serves
+    packages: tuple[str, ...] = ()  # Debian packages installed (pinned at build time)
+    parents: tuple[str, ...] = ()  # build arguments filled with other kit images
+
+    @property
+    def tag(self) -> str:
+        return BY_ARG[self.arg].kit
+
+
+# In build order: every image's parents come before it.
+KIT: tuple[KitImage, ...] = (
+    KitImage("os", "OS_IMAGE"),
+    KitImage("jdk", "JDK_IMAGE", ("openjdk-25-jdk-headless", "binutils"), ("OS_IMAGE",)),
+    KitImage("maven", "MAVEN_IMAGE", (), ("JDK_IMAGE",)),
+    KitImage("jre", "JRE_IMAGE", ("openjdk-25-jre-headless",), ("OS_IMAGE",)),
+    KitImage("distroless", "RUNTIME_BASE_IMAGE",
+             ("libc6", "libgcc-s1", "libstdc++6", "zlib1g", "ca-certificates", "tzdata",
+              "netbase", "base-files"), ("OS_IMAGE",)),
+    KitImage("jre-small", "JRE_SMALL_IMAGE", (), ("JRE_IMAGE", "RUNTIME_BASE_IMAGE")),
+)
+BY_NAME = {k.name: k for k in KIT}
+
+
+@dataclass
+class KitReport:
+    name: str
+    tag: str
+    built: bool
+    seconds: float
+    size: int
+
+    def line(self) -> str:
+        what = "built" if self.built else "present"
+        return (f"{self.tag:32} {what:8} {self.seconds:6.1f} s "
+                f"{self.size / 1e6:8.1f} MB")
+
+
+def _recipe(image: KitImage, extra: str = "") -> str:
+    digest = hashlib.sha256((DOCKERFILES / image.name / "Dockerfile").read_bytes())
+    digest.update(" ".join(image.packages).encode())
+    for arg in image.parents:
+        digest.update(engine.client().images.get(BY_ARG[arg].kit).id.encode())
+    digest.update(extra.encode())
+    return digest.hexdigest()[:16]
+
+
+def _current(image: KitImage, recipe: str) -> bool:
+    from docker.errors import ImageNotFound
+
+    try:
+        found = engine.client().images.get(image.tag)
+    except ImageNotFound:
+        return False
+    return (found.labels or {}).get("slimlab.kit-recipe") == recipe
+
+
+def pin_versions(packages: tuple[str, ...]) -> list[str]:
+    """``name=version`` for each package, as the kit OS's apt sees them today."""
+    script = (
+        "apt-get update -qq >/dev/null && for p in " + " ".join(packages) + "; do "
+        "v=$(apt-cache show --no-all-versions \"$p\" | sed -n 's/^Version: //p' | head -n1); "
+        "echo \"$p=$v\"; done"
+    )
+    out = engine.client().containers.run(
+        BY_ARG["OS_IMAGE"].kit, ["bash", "-c", script], remove=True,
+        labels=engine.labels("kit"),
+    )
+    pins = out.decode().split()
+    missing = [p for p in pins if p.endswith("=")]
+    if missing:
+        raise KitError(f"Debian {debian.SUITE} has no package {', '.join(missing)}.",
+                       hint="Check the Debian mirror (SLIMLAB_DEBIAN_MIRROR).")
+    return pins
+
+
+def _build_os(image: KitImage, recipe: str) -> None:
+    with tempfile.TemporaryDirectory(prefix="slimlab-os-") as tmp:
+        rootfs = Path(tmp) / "rootfs"
+        debian.debootstrap(rootfs)
+        context = Path(tmp) / "context"
+        context.mkdir()
+        debian.tar_rootfs(rootfs, context / "rootfs.tar")
+        shutil.rmtree(rootfs)
+        build(DOCKERFILES / "os" / "Dockerfile", image.tag, context=context,
+              use_mirror=False, lab="kit", quiet=True,
+              extra_labels=_labels(image, recipe, [f"debootstrap minbase {debian.SUITE}"]))
+
+
+def _labels(image: KitImage, recipe: str, packages: list[str]) -> dict[str, str]:
+    base = BY_ARG[image.arg]
+    return {
+        "kit": image.name,
+        "kit_recipe": recipe,
+        "stands_in_for": base.upstream,
+        "kit_note": base.kit_note or f"built from Debian {debian.SUITE} packages",
+        "debian_packages": " ".join(packages),
+    }
+
+
+def _build_one(image: KitImage, recipe: str) -> None:
+    if image.name == "os":
+        _build_os(image, recipe)
+        return
+    args = {arg: BY_ARG[arg].kit for arg in image.parents}
+    pins: list[str] = []
+    with tempfile.TemporaryDirectory(prefix=f"slimlab-{image.name}-") as tmp:
+        context = Path(tmp)
+        if image.packages:
+            pins = pin_versions(image.packages)
+            args["PACKAGES"] = " ".join(pins)
+        if image.name == "maven":
+            shutil.copy(maven.distribution(), context / "apache-maven-bin.tar.gz")
+            args["MAVEN_VERSION"] = config.maven_version()
+            pins = [f"apache-maven {args['MAVEN_VERSION']} (Maven's own distribution)"]
+        build(DOCKERFILES / image.name / "Dockerfile", image.tag, context=context,
+              buildargs=args, use_mirror=False, lab="kit", quiet=True,
+              extra_labels=_labels(image, recipe, pins))
+
+
+def build_kit(force: bool = False, only: list[str] | None = None,
+              echo=print) -> list[KitReport]:
+    """Build every kit image that is missing or stale (all of them with ``force``)."""
+    reports: list[KitReport] = []
+    wanted = set(only or BY_NAME)
+    for image in KIT:
+        if image.name not in wanted:
+            continue
+        started = time.monotonic()
+        extra = config.maven_version() if image.name == "maven" else ""
+        try:
+            recipe = _recipe(image, extra)
+        except SlimlabError:
+            raise
+        except Exception as exc:  # a parent is missing: build the parents first
+            raise KitError(f"{image.tag} needs {', '.join(image.parents)} first.",
+                           hint="Run `make kit` without --only.") from exc
+        built = force or not _current(image, recipe)
+        if built:
+            echo(f"kit: building {image.tag} …")
+            _build_one(image, recipe)
+        size = engine.client().images.get(image.tag).attrs["Size"]
+        report = KitReport(image.name, image.tag, built, time.monotonic() - started, size)
+        echo("kit: " + report.line())
+        reports.append(report)
+    return reports
+
+
+def kit_images() -> list[dict[str, str]]:
+    """What the kit holds now: tag, stand-in for, packages (for a table)."""
+    rows = []
+    for image in KIT:
+        if engine.image_exists(image.tag):
+            labels = engine.client().images.get(image.tag).labels or {}
+            rows.append({
+                "image": image.tag,
+                "stands in for": labels.get("slimlab.stands-in-for", ""),
+                "note": labels.get("slimlab.kit-note", ""),
+                "packages": labels.get("slimlab.debian-packages", ""),
+            })
+    return rows

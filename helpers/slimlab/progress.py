@@ -1,0 +1,98 @@
+"""One progress display: a widget bar in JupyterLab, plain timestamped lines elsewhere
+(terminals, CI logs, graded runs), so the same call reads well in both."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Protocol
+
+
+class Progress(Protocol):
+    def step(self, index: int, total: int, text: str, cached: bool | None = None) -> None: ...
+    def note(self, text: str) -> None: ...
+    def close(self, summary: str) -> None: ...
+
+
+def in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
+
+
+class LineProgress:
+    """Plain lines: `[  12.3s] step 3/9 (cached) RUN mvn package`."""
+
+    def __init__(self, title: str, stream=None) -> None:
+        self.title = title
+        self.start = time.monotonic()
+        self.stream = stream or sys.stdout
+        self._print(f"{title}")
+
+    def _print(self, text: str) -> None:
+        print(f"[{time.monotonic() - self.start:7.1f}s] {text}", file=self.stream, flush=True)
+
+    def step(self, index: int, total: int, text: str, cached: bool | None = None) -> None:
+        mark = " (cached)" if cached else ""
+        self._print(f"step {index}/{total}{mark} {text[:100]}")
+
+    def note(self, text: str) -> None:
+        self._print(text)
+
+    def close(self, summary: str) -> None:
+        self._print(summary)
+
+
+class WidgetProgress:
+    """A tqdm notebook bar whose description follows the current step."""
+
+    def __init__(self, title: str) -> None:
+        from tqdm.notebook import tqdm
+
+        self.bar = tqdm(total=1, desc=title, unit="step", leave=True)
+        self.title = title
+        self.start = time.monotonic()
+
+    def step(self, index: int, total: int, text: str, cached: bool | None = None) -> None:
+        self.bar.total = total
+        self.bar.n = index - 1
+        mark = " (cached)" if cached else ""
+        self.bar.set_description(f"{self.title}: {index}/{total}{mark}")
+        self.bar.set_postfix_str(text[:60])
+        self.bar.refresh()
+
+    def note(self, text: str) -> None:
+        self.bar.set_postfix_str(text[:60])
+
+    def close(self, summary: str) -> None:
+        self.bar.n = self.bar.total
+        self.bar.set_postfix_str(summary[:80])
+        self.bar.close()
+
+
+def progress(title: str, quiet: bool = False) -> Progress:
+    """The right display for where we run; ``quiet`` prints only the summary."""
+    if quiet:
+        return _Quiet(title)
+    if in_notebook():
+        try:
+            return WidgetProgress(title)
+        except ImportError:  # ipywidgets missing: fall back to lines
+            pass
+    return LineProgress(title)
+
+
+class _Quiet(LineProgress):
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.start = time.monotonic()
+        self.stream = sys.stdout
+
+    def step(self, index: int, total: int, text: str, cached: bool | None = None) -> None:
+        pass
+
+    def note(self, text: str) -> None:
+        pass

@@ -1,0 +1,44 @@
+"""The first cell of every lab: is everything in place, and what will be measured on?"""
+
+from __future__ import annotations
+
+from slimlab import config, engine
+from slimlab.kit.mirror import mirror_url_for_builds
+from slimlab.run import remove_orphans
+from slimlab.workbook import bases_table
+
+
+def setup(lab: str = "", show: bool = True) -> dict:
+    """Connect to the engine, remove containers a dead kernel left, resolve base images
+    and start the Maven mirror if one is configured. Raises with the fix when the engine
+    is missing; shows a short table otherwise."""
+    facts = dict(engine.engine_summary())
+    orphans = remove_orphans()
+    facts["profile"] = config.profile()
+    facts["maven mirror"] = mirror_url_for_builds() or "none (Maven's default repository)"
+    facts["results file"] = str(config.results_file())
+    if orphans:
+        facts["cleaned up"] = f"{orphans} container(s) a stopped kernel left behind"
+    bases = bases_table()
+    if show:
+        _show(lab, facts, bases)
+    return {"engine": facts, "bases": bases}
+
+
+def _show(lab: str, facts: dict, bases: list[dict]) -> None:
+    import pandas as pd
+
+    from slimlab.progress import in_notebook
+
+    engine_table = pd.DataFrame(facts.items(), columns=["", lab or "slimlab"])
+    bases_frame = pd.DataFrame(bases)[["argument", "used here", "source", "note"]]
+    if in_notebook():
+        from IPython.display import display
+
+        display(engine_table.style.hide(axis="index"), bases_frame.style.hide(axis="index"))
+    else:
+        print(engine_table.to_string(index=False))
+        print(bases_frame.to_string(index=False))
+    if any(row["source"] == "kit" for row in bases):
+        print("Figures from kit base images are marked 'kit': they stand in for the upstream "
+              "images and differ from them in size.")

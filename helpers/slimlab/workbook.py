@@ -1,0 +1,202 @@
+"""The one-line calls a notebook cell makes. Each does one job, shows a table or a line,
+records what it measured (for the scoreboard and for grading) and returns the data.
+
+Variants are named as in ``variants.CATALOG`` (``"basic"``, ``"multi"``…); a Dockerfile
+path builds a learner's own variant. Base images are resolved from the Dockerfile's own
+``ARG …_IMAGE=`` lines by the active profile, so the Dockerfile reads as a learner would
+write it.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+from slimlab import config, engine
+from slimlab import run as run_mod
+from slimlab.build import BuildResult
+from slimlab.build import build as build_image
+from slimlab.kit import bases
+from slimlab.measure import delivery as delivery_mod
+from slimlab.measure.image import ImageReport, inspect
+from slimlab.measure.surface import surface as surface_of
+from slimlab.variants import Variant, variant
+
+ARG_RE = re.compile(r"^\s*ARG\s+([A-Z_]+_IMAGE)(?:=(\S+))?", re.MULTILINE)
+
+
+@dataclass
+class Target:
+    """What to build: a catalog variant, or a Dockerfile a learner wrote."""
+
+    name: str
+    lab: str
+    dockerfile: Path
+    tag: str
+    variant: Variant | None = None
+
+
+def _target(what: str | Path | Variant, tag: str | None = None, lab: str = "") -> Target:
+    if isinstance(what, Variant) or (isinstance(what, str) and "/" not in what
+                                     and not what.startswith("Dockerfile")):
+        v = variant(what)
+        return Target(v.name, v.lab, v.path, tag or v.tag, v)
+    path = Path(what).resolve()
+    name = tag.split(":")[-1] if tag else path.name.replace("Dockerfile", "custom").strip(".")
+    return Target(name, lab or path.parent.name, path, tag or f"bookshelf:{name}")
+
+
+def base_args(dockerfile: Path, profile: str | None = None) -> list[bases.Resolved]:
+    """Resolve every ``ARG X_IMAGE`` the Dockerfile declares that the kit knows."""
+    names = [m.group(1) for m in ARG_RE.finditer(dockerfile.read_text())]
+    return [bases.resolve(n, profile) for n in dict.fromkeys(names) if n in bases.BY_ARG]
+
+
+def base_source(resolved: list[bases.Resolved]) -> str:
+    kinds = {r.source for r in resolved}
+    return kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "none")
+
+
+def _record(name: str, lab: str, metrics: dict) -> None:
+    from slimlab.checkpoints import record_measurement
+
+    record_measurement(lab, name, metrics)
+
+
+def build(what: str | Path | Variant, *, tag: str | None = None, nocache: bool = False,
+          context: str | Path | None = None, lab: str = "", quiet: bool = False,
+          target: str | None = None, record: bool = True) -> BuildResult:
+    """Build a variant (or a Dockerfile) with the profile's base images."""
+    t = _target(what, tag, lab)
+    resolved = base_args(t.dockerfile)
+    result = build_image(t.dockerfile, t.tag, context=context, lab=t.lab, nocache=nocache,
+                         buildargs={r.arg: r.image for r in resolved}, quiet=quiet,
+                         target=target)
+    if record and target is None:
+        _record(t.name, t.lab, {"tag": t.tag, "base_source": base_source(resolved),
+                                "build_s": round(result.seconds, 2)})
+    return result
+
+
+def ensure(what: str | Path | Variant, **kwargs) -> str:
+    """The variant's tag, building it first when it is missing (labs run alone)."""
+    t = _target(what, kwargs.get("tag"))
+    if not engine.image_exists(t.tag):
+        build(what, **kwargs)
+    return t.tag
+
+
+def run(what: str | Variant, **kwargs) -> AbstractContextManager[run_mod.Running]:
+    """``with run("multi") as app:`` — the variant's container, ready, always removed."""
+    t = _target(what)
+    kwargs.setdefault("lab", t.lab)
+    return run_mod.run(t.tag if not isinstance(what, str) or ":" not in what else what,
+                       **kwargs)
+
+
+def image(what: str | Variant) -> ImageReport:
+    """The measurements of a built image (sizes, layers, files), computed lazily."""
+    if isinstance(what, str) and ":" in what:
+        return inspect(what)
+    return inspect(_target(what).tag)
+
+
+def measure(what: str | Variant, record: bool = True) -> dict:
+    """Size, pull size, layers, wasted bytes and attack surface of a built variant."""
+    t = _target(what) if not (isinstance(what, str) and ":" in what) else None
+    report = image(what)
+    facts = {**report.summary(), **surface_of(report).to_dict()}
+    if record and t is not None:
+        _record(t.name, t.lab, {"tag": t.tag, **facts})
+    return facts
+
+
+def contents_check(what: str | Variant) -> list[dict]:
+    """What must and must not be inside, per the catalog, and what was found."""
+    v = variant(what)
+    report = image(v)
+    rows = [{"pattern": p, "wanted": "present", "found": report.glob(p)[:3]}
+            for p in v.must_have]
+    rows += [{"pattern": p, "wanted": "absent", "found": report.glob(p)[:3]}
+             for p in v.must_not_have]
+    for row in rows:
+        row["ok"] = bool(row["found"]) == (row["wanted"] == "present")
+    return rows
+
+
+def startup(whats: list[str | Variant] | str, runs: int | None = None,
+            record: bool = True) -> list[dict]:
+    """Start each variant ``runs`` times, interleaved; medians and spread per variant."""
+    whats = [whats] if isinstance(whats, str | Variant) else list(whats)
+    targets = [_target(w) for w in whats]
+    results = run_mod.startup([t.tag for t in targets], runs=runs,
+                              lab=targets[0].lab if targets else "")
+    rows = []
+    for t, r in zip(targets, results, strict=True):
+        row = {"variant": t.name, **r.to_dict()}
+        rows.append(row)
+        if record:
+            _record(t.name, t.lab, {k: row[k] for k in row if k not in ("variant", "image")})
+    return rows
+
+
+@dataclass
+class Delivery:
+    """A code change delivered: build times cold and warm, and the bytes a push sends."""
+
+    name: str
+    cold: BuildResult
+    warm: BuildResult
+    push_bytes: int
+    new_layers: int
+
+    def to_dict(self) -> dict:
+        return {"variant": self.name, "build_cold_s": round(self.cold.seconds, 1),
+                "build_warm_s": round(self.warm.seconds, 1),
+                "warm_cached_steps": self.warm.cached_steps, "steps": len(self.warm.steps),
+                "push_bytes_per_change": self.push_bytes, "new_layers": self.new_layers}
+
+
+def delivery(what: str | Variant, cold: bool = True, record: bool = True) -> Delivery:
+    """Build cold (no cache; bases present), then again after a one-line Java change made
+    on a copy of the app; compare the two images' layers."""
+    t = _target(what)
+    first = build(what, nocache=cold, quiet=True, record=False)
+    before = inspect(t.tag)
+    with delivery_mod.changed_copy() as copy:
+        second = build(what, context=copy, tag=t.tag + "-changed", quiet=True, record=False)
+    after = inspect(t.tag + "-changed")
+    new = delivery_mod.new_layers(before, after)
+    result = Delivery(t.name, first, second, sum(s for _, s in new), len(new))
+    engine.client().images.remove(t.tag + "-changed", force=True)
+    if record:
+        _record(t.name, t.lab, {k: v for k, v in result.to_dict().items() if k != "variant"})
+    return result
+
+
+def context_size(with_dockerignore: bool = True) -> int:
+    from slimlab.context import context_size as size
+
+    return size(config.repo_root() / "sample-app", with_dockerignore)
+
+
+def bases_table(profile: str | None = None) -> list[dict]:
+    """Which image each base argument resolves to under the profile, and why."""
+    rows = []
+    for base in bases.BASES:
+        try:
+            r = bases.resolve(base.arg, profile)
+            rows.append({"argument": base.arg, "upstream default": base.upstream,
+                         "used here": r.image, "source": r.source, "note": r.note})
+        except Exception as exc:  # shown, not raised: a missing builder is a normal case
+            rows.append({"argument": base.arg, "upstream default": base.upstream,
+                         "used here": "—", "source": "missing",
+                         "note": getattr(exc, "message", str(exc))})
+    return rows
+
+
+def cleanup(lab: str = "") -> dict[str, int]:
+    """Remove the containers and images Slimlab made (the kit stays)."""
+    return engine.cleanup(lab=lab, learner=config.learner())
