@@ -13,7 +13,7 @@ Notebooks import only this face::
 Importing never touches the engine; the first call that needs it connects.
 """
 
-from slimlab.checkpoints import checkpoint as check
+from slimlab import anatomy, economics, jlink, native, report
 from slimlab.checkpoints import load_measurements, load_results
 from slimlab.errors import (
     BaseImageMissing,
@@ -29,6 +29,7 @@ from slimlab.setup import setup
 from slimlab.workbook import (
     bases_table,
     build,
+    check,
     cleanup,
     contents_check,
     context_size,
@@ -49,6 +50,7 @@ __all__ = [
     "EngineUnavailable",
     "PortBusy",
     "SlimlabError",
+    "anatomy",
     "bases_table",
     "build",
     "check",
@@ -56,11 +58,15 @@ __all__ = [
     "contents_check",
     "context_size",
     "delivery",
+    "economics",
     "ensure",
     "image",
+    "jlink",
     "load_measurements",
     "load_results",
     "measure",
+    "native",
+    "report",
     "run",
     "setup",
     "startup",

@@ -197,6 +197,14 @@ def bases_table(profile: str | None = None) -> list[dict]:
     return rows
 
 
+def check(lab: str, name: str, measured: object, **rule: object) -> None:
+    """Record and show a checkpoint (see ``checkpoints.checkpoint`` for the rules). Returns
+    nothing, so a notebook cell that ends with it shows the result once."""
+    from slimlab.checkpoints import checkpoint
+
+    checkpoint(lab, name, measured, **rule)
+
+
 def cleanup(lab: str = "") -> dict[str, int]:
     """Remove the containers and images Slimlab made (the kit stays)."""
     return engine.cleanup(lab=lab, learner=config.learner())

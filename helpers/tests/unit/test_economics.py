@@ -1,0 +1,127 @@
+"""The delivery arithmetic, checked against the write-up's own figures (its section 4)."""
+
+from __future__ import annotations
+
+import pytest
+from slimlab import economics as eco
+from slimlab.errors import ConfigError
+
+BIG = 847e6  # the write-up's "before" image (847MB, decimal as its arithmetic shows)
+SMALL = 127e6  # its "after" image
+
+
+def test_transfer_matches_the_writeup():
+    # "847MB 이미지: Push: ~68초 | Pull: ~68초"; "127MB 이미지: Push: ~10초"
+    assert round(eco.transfer_seconds(BIG, 100)) == 68
+    assert round(eco.transfer_seconds(SMALL, 100)) == 10
+    assert eco.transfer_seconds(BIG) == pytest.approx(67.76)
+
+
+def test_push_plus_pull_matches_the_writeup():
+    # "총 배포: ~2분 20초" (its 68 + 68 s, rounded up) and "~20초"
+    assert eco.push_pull_seconds(BIG) == pytest.approx(2 * 60 + 20, abs=5)
+    assert eco.push_pull_seconds(SMALL) == pytest.approx(20, abs=1)
+
+
+def test_egress_matches_the_writeup():
+    # "3,000 × 847MB = 2,541GB → $228.69/월"; "381GB → $34.29/월"; "월 절감액: $194.40"
+    big, small = eco.monthly_egress_usd(BIG), eco.monthly_egress_usd(SMALL)
+    assert big == pytest.approx(228.69, abs=0.005)
+    assert small == pytest.approx(34.29, abs=0.005)
+    assert big - small == pytest.approx(194.40, abs=0.005)
+    assert 12 * (big - small) == pytest.approx(2332.80, abs=0.01)  # "연간 $2,332.80"
+
+
+def test_storage_matches_the_writeup():
+    # "847MB × 100 = 84.7GB", "127MB × 100 = 12.7GB", "72GB 스토리지 절감"
+    assert eco.registry_storage_bytes(BIG) / 1e9 == pytest.approx(84.7)
+    assert eco.registry_storage_bytes(SMALL) / 1e9 == pytest.approx(12.7)
+    assert (eco.registry_storage_bytes(BIG) - eco.registry_storage_bytes(SMALL)) / 1e9 == (
+        pytest.approx(72)
+    )
+
+
+def test_cold_start_matches_the_writeup():
+    # "이미지 Pull: 68초 + 컨테이너 시작: 5초 = 총 73초" and "10초 + 5초 = 총 15초"
+    assert eco.DEFAULT_STARTUP_SECONDS == 5.0
+    assert round(eco.cold_start_seconds(BIG, 100, 5)) == 73
+    assert round(eco.cold_start_seconds(SMALL, 100, 5)) == 15
+    assert eco.cold_start_seconds(BIG) == eco.cold_start_seconds(BIG, 100, 5)
+
+
+def test_units_are_decimal():
+    assert eco.transfer_seconds(1e9, 8) == pytest.approx(1000)  # 8e9 bits / 8e6 bit/s
+    assert eco.monthly_egress_usd(1e9, deploys_per_day=1, days=1, usd_per_gb=1) == 1.0
+
+
+def test_every_parameter_counts():
+    assert eco.transfer_seconds(BIG, 200) == pytest.approx(eco.transfer_seconds(BIG, 100) / 2)
+    assert eco.monthly_egress_usd(BIG, deploys_per_day=10) == pytest.approx(22.869)
+    assert eco.monthly_egress_usd(BIG, days=15) == pytest.approx(228.69 / 2)
+    assert eco.monthly_egress_usd(BIG, usd_per_gb=0.18) == pytest.approx(2 * 228.69)
+    assert eco.registry_storage_bytes(BIG, versions=10) == pytest.approx(8.47e9)
+    assert eco.cold_start_seconds(SMALL, 1000, 0.1) == pytest.approx(1.016 + 0.1)
+    assert eco.monthly_egress_usd(0) == 0.0
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: eco.transfer_seconds(1, 0),
+        lambda: eco.transfer_seconds(1, -5),
+        lambda: eco.transfer_seconds(-1, 100),
+        lambda: eco.monthly_egress_usd(1, deploys_per_day=-1),
+        lambda: eco.monthly_egress_usd(1, usd_per_gb=-0.01),
+        lambda: eco.registry_storage_bytes(1, versions=-1),
+        lambda: eco.cold_start_seconds(1, 100, -1),
+    ],
+)
+def test_impossible_inputs_are_config_errors(call):
+    with pytest.raises(ConfigError):
+        call()
+
+
+def test_delivery_table_prefers_pull_bytes_and_says_which():
+    rows = eco.delivery_table(
+        {
+            "basic": {"size_bytes": 2 * BIG, "pull_bytes": BIG, "ready_s": 5},
+            "jlink": {"size_bytes": SMALL},
+        }
+    )
+    basic, jlink = rows
+    assert [r["variant"] for r in rows] == ["basic", "jlink"]
+    assert (basic["size_bytes"], basic["size_from"]) == (BIG, "pull_bytes")
+    assert (jlink["size_bytes"], jlink["size_from"]) == (SMALL, "size_bytes")
+    assert round(basic["transfer_s"]) == 68
+    assert basic["push_pull_s"] == pytest.approx(2 * basic["transfer_s"])
+    assert basic["egress_usd_month"] == pytest.approx(228.69)
+    assert jlink["egress_usd_month"] == pytest.approx(34.29)
+    assert basic["storage_bytes"] == pytest.approx(84.7e9)
+    assert round(basic["cold_start_s"]) == 73
+
+
+def test_delivery_table_start_time_sources():
+    variants = {"measured": {"size_bytes": SMALL, "ready_s": 2.5}, "unknown": {"size_bytes": SMALL}}
+    measured, unknown = eco.delivery_table(variants)
+    assert (measured["startup_s"], measured["startup_from"]) == (2.5, "measured ready_s")
+    assert (unknown["startup_s"], unknown["startup_from"]) == (5.0, "write-up's 5 s")
+    assert measured["cold_start_s"] == pytest.approx(10.16 + 2.5)
+    given = eco.delivery_table(variants, startup_seconds=1)
+    assert {(r["startup_s"], r["startup_from"]) for r in given} == {(1.0, "given")}
+
+
+def test_delivery_table_parameters_pass_through():
+    (row,) = eco.delivery_table(
+        {"v": {"pull_bytes": BIG}}, mbps=50, deploys_per_day=1, days=1, usd_per_gb=1, versions=2
+    )
+    assert row["transfer_s"] == pytest.approx(2 * 67.76)
+    assert row["egress_usd_month"] == pytest.approx(0.847)
+    assert row["storage_bytes"] == pytest.approx(2 * BIG)
+
+
+def test_delivery_table_keeps_unmeasured_variants_visible():
+    (row,) = eco.delivery_table({"native": {"not_measured_reason": "no GraalVM"}})
+    assert row["size_from"] is None
+    assert row["transfer_s"] is None and row["egress_usd_month"] is None
+    assert row["startup_s"] is None
+    assert row["not_measured_reason"] == "no GraalVM"

@@ -1,0 +1,319 @@
+"""Scoreboard, plots, economics view and recommendation from measurement dicts (no engine)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure
+from slimlab import config, progress, report
+from slimlab.report import WRITEUP, WRITEUP_SIZE_COLUMN
+
+ARTICLE = config.repo_root().parent / "shared" / "writeup" / "000_fefc88074a28910a.txt"
+
+
+def sample() -> dict[str, dict]:
+    """Given out of order on purpose, with an extra variant and an unmeasured one."""
+    return {
+        "native": {"variant": "native", "not_measured_reason": "no GraalVM on this machine"},
+        "custom": {"size_bytes": 90e6, "base_source": "upstream"},
+        "jlink": {
+            "size_bytes": 95e6,
+            "pull_bytes": 40e6,
+            "base_source": "kit",
+            "ready_s": 4.0,
+            "ready_min_s": 3.8,
+            "ready_max_s": 4.4,
+            "memory_mib": 200,
+        },
+        "basic": {
+            "tag": "bookshelf:basic",
+            "size_bytes": 512_345_678,
+            "pull_bytes": 200e6,
+            "base_source": "kit",
+            "layers": 12,
+            "build_cold_s": 101.26,
+            "ready_s": 6.1,
+            "ready_min_s": 5.9,
+            "ready_max_s": 6.5,
+            "memory_mib": 300.04,
+            "shell": True,
+            "compiler": "javac",
+            "setuid_files": ["/usr/bin/su", "/usr/bin/passwd"],
+            "user": "root",
+            "packages": 140,
+        },
+        "aot": {"size_bytes": 300e6, "ready_s": 1.5, "base_source": "mixed", "memory_mib": 250},
+    }
+
+
+# ---------------------------------------------------------------------------- the write-up
+
+
+def test_writeup_figures_are_the_articles():
+    assert {n: v["size_mb"] for n, v in WRITEUP.items()} == {
+        "basic": 775,
+        "multi": 484,
+        "jre": 327,
+        "alpine": 245,
+        "jlink": 127,
+        "native": 137,
+    }
+    assert WRITEUP["native"]["startup_s"] == 0.1
+    assert "aot" not in WRITEUP  # Slimlab's own stage, never given write-up figures
+
+
+@pytest.mark.skipif(not ARTICLE.exists(), reason="the write-up is not checked out beside main")
+def test_writeup_figures_match_the_article_text():
+    text = ARTICLE.read_text(encoding="utf-8")
+    table = dict(re.findall(r"`bookshelf:(\w+)`\**\s*\|\s*\*\*(\d+)MB\*\*", text))
+    assert {n: int(mb) for n, mb in table.items()} == {n: v["size_mb"] for n, v in WRITEUP.items()}
+
+
+# ---------------------------------------------------------------------------- scoreboard
+
+
+def test_scoreboard_order_units_and_marks():
+    board = report.scoreboard(sample())
+    assert list(board.index) == ["basic", "jlink", "aot", "native", "custom"]
+    basic = board.loc["basic"]
+    assert basic["size MB"] == 512.3
+    assert basic["pull MB"] == 200.0
+    assert basic["build cold s"] == 101.3
+    assert basic["ready range s"] == "5.90–6.50"
+    assert basic["memory MiB"] == 300.0
+    assert basic["shell"] == "yes"
+    assert basic["compiler"] == "javac"
+    assert basic["setuid files"] == 2
+    assert basic["tag"] == "bookshelf:basic"
+    assert board["base images"].tolist() == [
+        "kit stand-in",
+        "kit stand-in",
+        "kit stand-in (mixed)",
+        "",
+        "upstream",
+    ]
+    assert board.loc["jlink", WRITEUP_SIZE_COLUMN] == 127.0
+    assert math.isnan(board.loc["aot", WRITEUP_SIZE_COLUMN])
+    assert math.isnan(board.loc["custom", "pull MB"])
+
+
+def test_scoreboard_not_measured_rows_stay_visible():
+    board = report.scoreboard(sample())
+    assert board.loc["native", "note"] == "not measured here: no GraalVM on this machine"
+    assert board.loc["native", WRITEUP_SIZE_COLUMN] == 137.0
+    assert math.isnan(board.loc["native", "size MB"])
+    assert board.loc["basic", "note"] == ""
+
+
+def test_scoreboard_numeric_columns_stay_numeric_when_empty():
+    board = report.scoreboard({"basic": {}})
+    for column in report.NUMERIC_SCOREBOARD_COLUMNS:
+        assert board[column].dtype == "float64", column
+    assert list(board.columns) == list(report.SCOREBOARD_COLUMNS)
+    assert report.scoreboard({}).empty
+
+
+def test_scoreboard_custom_order():
+    board = report.scoreboard(sample(), order=("jlink", "basic"))
+    assert list(board.index)[:2] == ["jlink", "basic"]
+
+
+# ---------------------------------------------------------------------------- plots
+
+
+def bar_containers(ax) -> list:
+    """Bar groups only (error bars are containers too, without patches)."""
+    from matplotlib.container import BarContainer
+
+    return [c for c in ax.containers if isinstance(c, BarContainer)]
+
+
+def bar_count(ax) -> int:
+    return sum(len(container.patches) for container in bar_containers(ax))
+
+
+def test_plot_sizes_bars_and_labels():
+    measurements = sample()
+    figure = report.plot_sizes(measurements)
+    assert isinstance(figure, Figure)
+    (ax,) = figure.axes
+    disk = sum(1 for m in measurements.values() if "size_bytes" in m)  # 4
+    pull = sum(1 for m in measurements.values() if "pull_bytes" in m)  # 2
+    writeup = sum(1 for n in measurements if n in WRITEUP)  # basic, jlink, native
+    assert bar_count(ax) == disk + pull + writeup == 9
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == writeup
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("write-up" in label for label in labels)
+    assert "kit stand-in" in ax.get_title()
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(
+        report.ordered_variants(measurements)
+    )
+
+
+def test_plot_titles_only_mention_kit_when_kit_was_used():
+    upstream = {"basic": {"size_bytes": 1e8, "ready_s": 5, "base_source": "upstream"}}
+    assert "kit" not in report.plot_sizes(upstream).axes[0].get_title()
+    assert "kit" not in report.plot_startup(upstream).get_suptitle()
+    kit = {"basic": {"size_bytes": 1e8, "base_source": "kit"}}
+    assert (
+        report.plot_sizes(kit).axes[0].get_title().endswith("measured on kit stand-in base images")
+    )
+    partly = {**kit, "jre": {"size_bytes": 1e8, "base_source": "upstream"}}
+    assert (
+        report.plot_sizes(partly).axes[0].get_title().endswith("kit stand-in base images for basic")
+    )
+
+
+def test_plot_sizes_with_nothing_measured():
+    (ax,) = report.plot_sizes({}).axes
+    assert bar_count(ax) == 0
+
+
+def test_plot_startup_bars_whiskers_and_writeup():
+    measurements = sample()
+    figure = report.plot_startup(measurements)
+    ready_ax, memory_ax = figure.axes
+    bars = bar_containers(ready_ax)
+    measured = [c for c in bars if not any(p.get_hatch() for p in c.patches)]
+    writeup = [c for c in bars if any(p.get_hatch() for p in c.patches)]
+    assert sum(len(c.patches) for c in measured) == 3  # basic, jlink, aot have ready_s
+    assert sum(len(c.patches) for c in writeup) == 1  # the write-up's native ~0.1 s
+    assert measured[0].errorbar is not None
+    segments = measured[0].errorbar.lines[2][0].get_segments()
+    assert [tuple(round(y, 2) for y in (s[0][1], s[1][1])) for s in segments] == [
+        (5.9, 6.5),
+        (3.8, 4.4),
+        (1.5, 1.5),  # aot has no min/max: no whisker length
+    ]
+    assert bar_count(memory_ax) == 3
+    assert "kit stand-in" in figure.get_suptitle()
+
+
+def test_plot_startup_without_startup_figures():
+    figure = report.plot_startup({"basic": {"size_bytes": 1}})
+    assert all(bar_count(ax) == 0 for ax in figure.axes)
+
+
+def test_plot_layers_bars_and_shares():
+    rows = [
+        {"instruction": "FROM eclipse-temurin:25-jre", "size_bytes": 60_000_000},
+        {"instruction": "COPY --from=build   /app/lib /app/lib", "size_bytes": 30_000_000},
+        {"instruction": "COPY app.jar " + "x" * 100, "size_bytes": 10_000_000},
+        {"instruction": "ENTRYPOINT", "size_bytes": 0},
+    ]
+    figure = report.plot_layers(rows, "jre layers")
+    (ax,) = figure.axes
+    assert bar_count(ax) == 4
+    assert ax.get_title() == "jre layers"
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["60.0 MB (60 %)", "30.0 MB (30 %)", "10.0 MB (10 %)", "0.0 MB (0 %)"]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks[1] == "COPY --from=build /app/lib /app/lib"
+    assert len(ticks[2]) == 60 and ticks[2].endswith("…")
+
+
+def test_plot_layers_empty():
+    (ax,) = report.plot_layers([], "none").axes
+    assert bar_count(ax) == 0
+
+
+# ---------------------------------------------------------------------------- economics
+
+
+def test_economics_view_uses_measured_pull_sizes_in_order():
+    view = report.economics_view(sample())
+    assert list(view.index) == ["basic", "jlink", "aot", "native", "custom"]
+    egress = next(c for c in view.columns if c.startswith("egress"))
+    assert "100/day" in egress and "$0.09/GB" in egress
+    assert view.loc["basic", egress] == pytest.approx(54.0)  # 200 MB × 3000 × $0.09
+    assert view.loc["basic", "size from"] == "pull size"
+    assert view.loc["aot", "size from"] == "disk size (no pull size measured)"
+    assert view.loc["native", "note"].startswith("not measured here")
+    assert math.isnan(view.loc["native", egress])
+
+
+def test_economics_view_parameters_change_the_figures():
+    measurements = {"basic": {"pull_bytes": 847e6}}
+    default = report.economics_view(measurements)
+    assert default.loc["basic", "push or pull s at 100 Mbps"] == 67.8
+    assert default.loc["basic", "registry GB (100 versions)"] == 84.7
+    faster = report.economics_view(measurements, mbps=1000, versions=10)
+    assert faster.loc["basic", "push or pull s at 1000 Mbps"] == 6.8
+    assert faster.loc["basic", "registry GB (10 versions)"] == 8.5
+
+
+def test_economics_widget_prints_without_a_front_end(monkeypatch, capsys):
+    monkeypatch.setattr(progress, "in_notebook", lambda: False)
+    assert report.economics_widget({"basic": {"pull_bytes": 847e6}}) is None
+    out = capsys.readouterr().out
+    assert "228.69" in out and "basic" in out
+
+
+def test_economics_widget_sliders_reprice(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(progress, "in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    report.economics_widget({"basic": {"pull_bytes": 847e6}})
+    (box,) = shown
+    *sliders, table = box.children
+    assert len(sliders) == 4
+    assert "228.69" in table.value
+    deploys = next(s for s in sliders if "deploys" in s.description)
+    deploys.value = 10
+    assert "22.87" in table.value and "228.69" not in table.value
+
+
+# ---------------------------------------------------------------------------- recommendation
+
+
+def test_recommendation_is_computed_from_the_numbers():
+    text = report.recommendation(sample())
+    assert "Smallest to deliver: jlink, 40.0 MB to pull, 80 % less than basic (200.0 MB)" in text
+    assert "saves $43.20 a month" in text  # (200 - 40) MB × 3000 × $0.09
+    assert "Fastest to be ready: aot, 1.50 s (median), 4.1× faster than basic" in text
+    assert "No single winner: choose jlink" in text
+    assert "jlink serves first" in text
+    assert "here jlink is smallest as well and aot is fastest instead" in text
+    assert "Caveat: basic, jlink and aot were built on kit stand-in" in text
+    assert "no pull size was measured for aot and custom" in text
+    assert "Not measured here: native (no GraalVM on this machine)" in text
+
+
+def test_recommendation_changes_when_the_numbers_change():
+    measurements = sample()
+    before = report.recommendation(measurements)
+    measurements["custom"].update(pull_bytes=10e6, ready_s=0.5)
+    after = report.recommendation(measurements)
+    assert after != before
+    assert "Smallest to deliver: custom, 10.0 MB to pull, 95 % less than basic" in after
+    assert "custom is both the smallest and the fastest here" in after
+    assert "no pull size was measured for aot;" in after
+
+
+def test_recommendation_without_basic_compares_with_the_largest():
+    text = report.recommendation(
+        {"jre": {"pull_bytes": 300e6, "ready_s": 3}, "jlink": {"pull_bytes": 100e6, "ready_s": 6}}
+    )
+    assert "67 % less than jre, the largest measured" in text
+    assert "2.0× faster than jlink, the slowest measured" in text
+    assert "kit stand-in" not in text
+
+
+def test_recommendation_edge_cases():
+    assert report.recommendation({}).startswith("Nothing has been measured yet")
+    only = report.recommendation({"basic": {"size_bytes": 5e8}})
+    assert "Only basic has a measured size" in only
+    assert "No startup has been measured yet" in only
+    worse = report.recommendation({"basic": {"pull_bytes": 1e8}, "jre": {"pull_bytes": 2e8}})
+    assert "basic itself" in worse
+    skipped = report.recommendation({"aot": {"not_measured_reason": "JDK 25 missing"}})
+    assert "the write-up has no figures for it either" in skipped
