@@ -66,15 +66,22 @@ public class BookController {
                 throw new InvalidSortException(order.getProperty(), SORTABLE);
             }
         }
+        // A filter longer than any stored value could match nothing; refusing it keeps it out of the query.
+        if (author.length() > BookRequest.MAX_AUTHOR_LENGTH) {
+            throw new InvalidQueryParameterException("author", "must be at most " + BookRequest.MAX_AUTHOR_LENGTH + " characters");
+        }
+        if (title.length() > BookRequest.MAX_TITLE_LENGTH) {
+            throw new InvalidQueryParameterException("title", "must be at most " + BookRequest.MAX_TITLE_LENGTH + " characters");
+        }
         if (page < 0) {
-            throw new InvalidPageException("page", "must be 0 or more");
+            throw new InvalidQueryParameterException("page", "must be 0 or more");
         }
         if (size < 1) {
-            throw new InvalidPageException("size", "must be 1 or more");
+            throw new InvalidQueryParameterException("size", "must be 1 or more");
         }
         int served = Math.min(size, MAX_PAGE_SIZE);
         if ((long) page * served > Integer.MAX_VALUE) {
-            throw new InvalidPageException("page", "is too large: page × size must not exceed " + Integer.MAX_VALUE);
+            throw new InvalidQueryParameterException("page", "is too large: page × size must not exceed " + Integer.MAX_VALUE);
         }
         return new PagedModel<>(service.search(author, title, PageRequest.of(page, served, sort)));
     }

@@ -1,24 +1,18 @@
 package dev.slimlab.bookshelf.book;
 
-import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
-import org.hibernate.validator.constraints.ISBN;
 
 /**
- * What a client sends to create or replace a book.
- *
- * <p>The ISBN may be typed with hyphens or spaces ("978-0-13-468599-1"); the pattern keeps out
- * anything else, because Hibernate's {@link ISBN} check alone would silently drop letters.
+ * What a client sends to create or replace a book. Every field is required and bounded. Title and
+ * author are {@link PlainText}; the ISBN may be typed with hyphens or spaces
+ * ("978-0-13-468599-1"), see {@link Isbn13}. The JSON must give each field its own type: the
+ * mapper is configured not to turn numbers into text or a fraction into a year.
  */
 public record BookRequest(
-        @NotBlank @Size(max = MAX_TITLE_LENGTH) String title,
-        @NotBlank @Size(max = MAX_AUTHOR_LENGTH) String author,
-        @NotNull
-        @Pattern(regexp = "[0-9][0-9 -]*[0-9]", message = "must contain only digits, hyphens and spaces")
-        @ISBN(type = ISBN.Type.ISBN_13, message = "must be a valid ISBN-13 (13 digits with a correct check digit)")
-        String isbn,
+        @NotNull @Size(max = MAX_TITLE_LENGTH) @PlainText String title,
+        @NotNull @Size(max = MAX_AUTHOR_LENGTH) @PlainText String author,
+        @NotNull @Size(max = Isbn13.MAX_LENGTH) @Isbn13 String isbn,
         @NotNull @PublicationYear Integer publicationYear) {
 
     public static final int MAX_TITLE_LENGTH = 200;

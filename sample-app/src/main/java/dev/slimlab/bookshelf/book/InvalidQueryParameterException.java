@@ -1,11 +1,11 @@
 package dev.slimlab.bookshelf.book;
 
-/** A page or page size that cannot be served; the API answers 400 and names the parameter. */
-public class InvalidPageException extends RuntimeException {
+/** A query parameter the list cannot serve (a page, a size, an overlong filter); the API answers 400 and names it. */
+public class InvalidQueryParameterException extends RuntimeException {
 
     private final String parameter;
 
-    public InvalidPageException(String parameter, String problem) {
+    public InvalidQueryParameterException(String parameter, String problem) {
         super("Query parameter '" + parameter + "' " + problem + ".");
         this.parameter = parameter;
     }

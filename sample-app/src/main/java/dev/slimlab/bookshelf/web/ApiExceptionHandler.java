@@ -3,11 +3,12 @@ package dev.slimlab.bookshelf.web;
 import dev.slimlab.bookshelf.book.BookNotFoundException;
 import dev.slimlab.bookshelf.book.ConcurrentBookChangeException;
 import dev.slimlab.bookshelf.book.DuplicateIsbnException;
-import dev.slimlab.bookshelf.book.InvalidPageException;
+import dev.slimlab.bookshelf.book.InvalidQueryParameterException;
 import dev.slimlab.bookshelf.book.InvalidSortException;
 import dev.slimlab.bookshelf.book.StaleBookVersionException;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.ConcurrencyFailureException;
@@ -23,6 +24,9 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
  * Turns every failure into an RFC 9457 problem-details body. Spring's base class already covers
@@ -53,13 +57,61 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return handleExceptionInternal(ex, problem, headers, status, request);
     }
 
+    /**
+     * A body that is not JSON, or JSON whose values have the wrong type. When Jackson knows which
+     * field it was filling, the problem names it in {@code errors}, as validation does; Jackson's
+     * own message (with Java type names) is not shown.
+     */
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof RequestBodyTooLargeException tooLarge) {
+                // The cap struck while the JSON parser was reading, and the parser wrapped it.
+                return handleExceptionInternal(ex, bodyTooLarge(tooLarge), headers, HttpStatus.CONTENT_TOO_LARGE, request);
+            }
+        }
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(
                 status, "The request body is missing or is not valid JSON for a book.");
         problem.setTitle("Malformed request body");
+        if (ex.getCause() instanceof JacksonException json && !json.getPath().isEmpty()) {
+            FieldProblem error = new FieldProblem(fieldOf(json), expectedType(json));
+            problem.setDetail(error.field() + " " + error.message() + ".");
+            problem.setProperty("errors", List.of(error));
+        }
         return handleExceptionInternal(ex, problem, headers, status, request);
+    }
+
+    private static String fieldOf(JacksonException ex) {
+        return ex.getPath().stream()
+                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String expectedType(JacksonException ex) {
+        Class<?> target = switch (ex) {
+            case MismatchedInputException mismatch -> mismatch.getTargetType();
+            case InputCoercionException coercion -> coercion.getTargetType();
+            default -> null;
+        };
+        if (target == null) {
+            return "is not valid here";
+        }
+        if (CharSequence.class.isAssignableFrom(target)) {
+            return "must be a JSON string";
+        }
+        if (target == Integer.class || target == int.class || target == Long.class || target == long.class) {
+            return "must be a whole number in range, written without a fraction or quotes";
+        }
+        return "has the wrong type";
+    }
+
+    @ExceptionHandler
+    public ProblemDetail bodyTooLarge(RequestBodyTooLargeException ex) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE, ex.getMessage());
+        problem.setTitle("Request body too large");
+        problem.setProperty("maxBytes", ex.getMaxBytes());
+        return problem;
     }
 
     @ExceptionHandler
@@ -86,9 +138,9 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler
-    public ProblemDetail invalidPage(InvalidPageException ex) {
+    public ProblemDetail invalidQueryParameter(InvalidQueryParameterException ex) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
-        problem.setTitle("Invalid page");
+        problem.setTitle("Invalid query parameter");
         problem.setProperty("parameter", ex.getParameter());
         return problem;
     }

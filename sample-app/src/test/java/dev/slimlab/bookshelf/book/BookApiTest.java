@@ -134,6 +134,15 @@ class BookApiTest {
         }
 
         @Test
+        void aFilterLongerThanAnyValueIs400NamingIt() {
+            MvcTestResult result = mvc.get().uri("/api/books?title=" + "x".repeat(BookRequest.MAX_TITLE_LENGTH + 1)).exchange();
+            assertProblem(result, HttpStatus.BAD_REQUEST, "Invalid query parameter");
+            assertThat(result).bodyJson().extractingPath("$.parameter").isEqualTo("title");
+            assertThat(mvc.get().uri("/api/books?author=" + "y".repeat(BookRequest.MAX_AUTHOR_LENGTH + 1)))
+                    .hasStatus(HttpStatus.BAD_REQUEST).bodyJson().extractingPath("$.parameter").isEqualTo("author");
+        }
+
+        @Test
         void theLargestServablePageIsEmptyRatherThanAnError() {
             assertThat(mvc.get().uri("/api/books?page=21474836&size=100")).hasStatusOk()
                     .bodyJson().extractingPath("$.content").asArray().isEmpty();
@@ -266,6 +275,62 @@ class BookApiTest {
             assertProblem(post("{\"title\": "), HttpStatus.BAD_REQUEST, "Malformed request body");
             assertProblem(post(json("T", "A", EFFECTIVE_JAVA_ISBN, "\"next spring\"")),
                     HttpStatus.BAD_REQUEST, "Malformed request body");
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+            "{\"title\": \"T\", \"author\": \"A\", \"isbn\": \"9780735619678\", \"publicationYear\": 2004.5} | publicationYear",
+            "{\"title\": \"T\", \"author\": \"A\", \"isbn\": \"9780735619678\", \"publicationYear\": 2004.0} | publicationYear",
+            "{\"title\": \"T\", \"author\": \"A\", \"isbn\": \"9780735619678\", \"publicationYear\": \"2004\"} | publicationYear",
+            "{\"title\": \"T\", \"author\": \"A\", \"isbn\": \"9780735619678\", \"publicationYear\": true} | publicationYear",
+            "{\"title\": \"T\", \"author\": \"A\", \"isbn\": \"9780735619678\", \"publicationYear\": 99999999999} | publicationYear",
+            "{\"title\": 1984, \"author\": \"A\", \"isbn\": \"9780735619678\", \"publicationYear\": 2004} | title",
+            "{\"title\": 19.84, \"author\": \"A\", \"isbn\": \"9780735619678\", \"publicationYear\": 2004} | title",
+            "{\"title\": \"T\", \"author\": true, \"isbn\": \"9780735619678\", \"publicationYear\": 2004} | author",
+            "{\"title\": \"T\", \"author\": \"A\", \"isbn\": 9780735619678, \"publicationYear\": 2004} | isbn",
+            "{\"title\": [\"T\"], \"author\": \"A\", \"isbn\": \"9780735619678\", \"publicationYear\": 2004} | title",
+            "{\"title\": {\"text\": \"T\"}, \"author\": \"A\", \"isbn\": \"9780735619678\", \"publicationYear\": 2004} | title"
+        })
+        void aValueOfTheWrongJsonTypeIs400NamingTheField(String body, String field) {
+            MvcTestResult result = post(body);
+            assertProblem(result, HttpStatus.BAD_REQUEST, "Malformed request body");
+            assertThat(result).bodyJson().extractingPath("$.errors[*].field").asArray().containsExactly(field);
+            assertThat(result).bodyText().doesNotContain("java.", "Integer", "String`");
+            assertThat(books.count()).isEqualTo(SeedBooks.BOOKS.size());
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+            "\u00A0\u3000 | Author | 978-0-7356-1967-8 | title",
+            "Title | \u200B | 978-0-7356-1967-8 | author",
+            "Two\\nlines | Author | 978-0-7356-1967-8 | title", // an escaped line feed in the JSON
+            "Title | Evil \u202E | 978-0-7356-1967-8 | author",
+            "Title | Author | 0000000000000 | isbn"
+        })
+        void textAndIsbnGapsAre400NamingTheField(String title, String author, String isbn, String field) {
+            MvcTestResult result = post(json(title, author, isbn, 2004));
+            assertProblem(result, HttpStatus.BAD_REQUEST, "Invalid book");
+            assertThat(result).bodyJson().extractingPath("$.errors[*].field").asArray().containsExactly(field);
+        }
+
+        @Test
+        void aBodyOverTheCapIs413AndAddsNothing() {
+            String padded = json("Code Complete", "Steve McConnell", "978-0-7356-1967-8", 2004)
+                    .replace("{", "{" + " ".repeat(9000));
+            MvcTestResult result = post(padded);
+            assertProblem(result, HttpStatus.CONTENT_TOO_LARGE, "Request body too large");
+            assertThat(result).bodyJson().extractingPath("$.maxBytes").isEqualTo(8192);
+            assertThat(books.count()).isEqualTo(SeedBooks.BOOKS.size());
+            assertThat(mvc.put().uri("/api/books/{id}", idOf(EFFECTIVE_JAVA_ISBN))
+                    .contentType(MediaType.APPLICATION_JSON).content(padded)).hasStatus(HttpStatus.CONTENT_TOO_LARGE);
+        }
+
+        @Test
+        void aBodyJustUnderTheCapIsRead() {
+            String body = json("Code Complete", "Steve McConnell", "978-0-7356-1967-8", 2004);
+            String padded = body.replace("{", "{" + " ".repeat(8192 - body.length()));
+            assertThat(padded).hasSize(8192);
+            assertThat(post(padded)).hasStatus(HttpStatus.CREATED);
         }
 
         @Test

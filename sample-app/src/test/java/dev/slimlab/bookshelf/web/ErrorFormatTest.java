@@ -44,23 +44,53 @@ class ErrorFormatTest {
 
     /** Sends the request line and headers as given, with Connection: close, and reads the whole answer. */
     private RawResponse raw(String requestLine, String... headers) throws IOException {
+        return rawWithBody(requestLine, "", headers);
+    }
+
+    private RawResponse rawWithBody(String requestLine, String body, String... headers) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             StringBuilder request = new StringBuilder(requestLine).append("\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
             for (String header : headers) {
                 request.append(header).append("\r\n");
             }
-            request.append("\r\n");
+            request.append("\r\n").append(body);
             OutputStream out = socket.getOutputStream();
             out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            InputStream in = socket.getInputStream();
-            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String response = readResponse(socket.getInputStream());
             int split = response.indexOf("\r\n\r\n");
             String head = split < 0 ? response : response.substring(0, split);
-            String body = split < 0 ? "" : response.substring(split + 4);
-            return new RawResponse(Integer.parseInt(head.substring(9, 12)), head, body);
+            return new RawResponse(Integer.parseInt(head.substring(9, 12)), head, split < 0 ? "" : response.substring(split + 4));
         }
+    }
+
+    /**
+     * Reads until the response is complete rather than until the connection closes: after refusing
+     * a large body, Tomcat keeps the connection open a while to read (and discard) the rest of it.
+     */
+    private static String readResponse(InputStream in) throws IOException {
+        StringBuilder response = new StringBuilder();
+        byte[] buffer = new byte[8192];
+        int n;
+        while (!isComplete(response.toString()) && (n = in.read(buffer)) >= 0) {
+            response.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+        }
+        return new String(response.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+    }
+
+    private static boolean isComplete(String response) {
+        int split = response.indexOf("\r\n\r\n");
+        if (split < 0) {
+            return false;
+        }
+        String head = response.substring(0, split).toLowerCase(Locale.ROOT);
+        String body = response.substring(split + 4);
+        if (head.contains("transfer-encoding: chunked")) {
+            return body.endsWith("0\r\n\r\n");
+        }
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(head);
+        return length.find() && body.length() >= Integer.parseInt(length.group(1));
     }
 
     private static void assertProblem(RawResponse response, int status) {
@@ -97,6 +127,28 @@ class ErrorFormatTest {
     @Test
     void anUnknownPathWithAnHtmlAcceptIsStillAProblem() throws IOException {
         assertProblem(raw("GET /no/such/page HTTP/1.1", "Accept: text/html"), 404);
+    }
+
+    @Test
+    void aDeclaredHugeBodyIsRefusedWithoutReadingIt() throws IOException {
+        // Declares 50 MB and sends the first 64 KiB: the answer must come without the rest.
+        RawResponse response = rawWithBody("POST /api/books HTTP/1.1", " ".repeat(64 * 1024),
+                "Content-Type: application/json", "Content-Length: 50000000");
+        assertProblem(response, 413);
+        assertThat(response.body()).contains("\"maxBytes\":8192");
+    }
+
+    @Test
+    void aChunkedBodyIsReadOnlyUpToTheCap() throws IOException {
+        String chunk = " ".repeat(4096);
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 16; i++) {
+            body.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
+        }
+        body.append("0\r\n\r\n");
+        RawResponse response = rawWithBody("POST /api/books HTTP/1.1", body.toString(),
+                "Content-Type: application/json", "Transfer-Encoding: chunked");
+        assertProblem(response, 413);
     }
 
     @Test
