@@ -37,8 +37,10 @@ def _show(lab: str, facts: dict, bases: list[dict]) -> None:
 
         display(engine_table.style.hide(axis="index"), bases_frame.style.hide(axis="index"))
     else:
-        print(engine_table.to_string(index=False))
-        print(bases_frame.to_string(index=False))
+        for key, value in facts.items():
+            print(f"{key:>16}  {value}")
+        for row in bases:
+            print(f"{row['argument']:>20}  {row['used here']:30} {row['source']:8} {row['note']}")
     if any(row["source"] == "kit" for row in bases):
         print("Figures from kit base images are marked 'kit': they stand in for the upstream "
               "images and differ from them in size.")

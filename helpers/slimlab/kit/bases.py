@@ -43,7 +43,8 @@ BASES: tuple[Base, ...] = (
          "a distroless base (libc, zlib, certificates, time zones; no shell)",
          "distroless-style, assembled from the same Debian packages"),
     Base("NATIVE_BUILDER_IMAGE", "ghcr.io/graalvm/native-image-community:25", "",
-         "GraalVM's native-image builder", "no kit stand-in: it cannot be built from Debian"),
+         "GraalVM's native-image builder",
+         "it cannot be assembled from Debian or Maven Central packages"),
 )
 
 BY_ARG = {b.arg: b for b in BASES}
@@ -73,8 +74,8 @@ def resolve(arg: str, profile: str | None = None) -> Resolved:
         return Resolved(arg, base.upstream, "upstream")
     if not base.kit:
         raise BaseImageMissing(
-            f"{base.upstream} ({base.what}) is not on this machine and the kit has no "
-            f"stand-in for it: {base.kit_note}.",
+            f"{base.upstream} ({base.what}) is not on this machine, and the kit has no "
+            f"stand-in: {base.kit_note}.",
             hint=f"With a registry: `docker pull {base.upstream}`. Without one this stage "
             "cannot be built here.",
         )
