@@ -23,6 +23,7 @@ import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.util.DisconnectedClientHelper;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.InputCoercionException;
@@ -188,9 +189,16 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return problem;
     }
 
-    /** Anything unforeseen: logged in full for the operator, a plain 500 for the client. */
+    /**
+     * Anything unforeseen: logged in full for the operator, a plain 500 for the client. A client
+     * that hung up mid-request is no server error, and has nobody left to answer.
+     */
     @ExceptionHandler
     public ProblemDetail unexpected(Exception ex) {
+        if (DisconnectedClientHelper.isClientDisconnectedException(ex)) {
+            log.debug("The client went away: {}", ex.toString());
+            return null;
+        }
         log.error("Unhandled error", ex);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(
                 HttpStatus.INTERNAL_SERVER_ERROR, "Something went wrong on the server; the log has the details.");

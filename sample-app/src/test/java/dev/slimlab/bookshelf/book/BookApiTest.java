@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -390,6 +393,28 @@ class BookApiTest {
         void invalidFieldsAre400() {
             long id = idOf(EFFECTIVE_JAVA_ISBN);
             assertProblem(put(id, json("T", "", EFFECTIVE_JAVA_ISBN, 2018)), HttpStatus.BAD_REQUEST, "Invalid book");
+        }
+    }
+
+    @Nested
+    @ExtendWith(OutputCaptureExtension.class)
+    class Logging {
+
+        @Test
+        void clientMistakesAreNeitherErrorsNorStackTracesInTheLog(CapturedOutput output) {
+            long id = idOf(EFFECTIVE_JAVA_ISBN);
+            assertThat(mvc.get().uri("/api/books?page=2147483647&size=100")).hasStatus(HttpStatus.BAD_REQUEST);
+            assertThat(mvc.get().uri("/api/books?sort=password")).hasStatus(HttpStatus.BAD_REQUEST);
+            assertThat(mvc.get().uri("/api/books/abc")).hasStatus(HttpStatus.BAD_REQUEST);
+            assertThat(mvc.get().uri("/api/books/424242")).hasStatus(HttpStatus.NOT_FOUND);
+            assertThat(post("{\"title\": ")).hasStatus(HttpStatus.BAD_REQUEST);
+            assertThat(post(json("T", "A", EFFECTIVE_JAVA_ISBN, 2018.5))).hasStatus(HttpStatus.BAD_REQUEST);
+            assertThat(post(json("T", "A", EFFECTIVE_JAVA_ISBN, 2018))).hasStatus(HttpStatus.CONFLICT);
+            assertThat(post(" ".repeat(10_000))).hasStatus(HttpStatus.CONTENT_TOO_LARGE);
+            assertThat(mvc.delete().uri("/api/books/{id}", id).header("If-Match", "\"9\"")).hasStatus(HttpStatus.PRECONDITION_FAILED);
+            assertThat(mvc.put().uri("/api/books/{id}", id).contentType(MediaType.TEXT_PLAIN).content("x"))
+                    .hasStatus(HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+            assertThat(output.getOut()).doesNotContain(" ERROR ", "\tat ", "Exception:");
         }
     }
 

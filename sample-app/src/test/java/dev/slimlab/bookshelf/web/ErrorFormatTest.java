@@ -118,10 +118,17 @@ class ErrorFormatTest {
         "GET /api/books/% HTTP/1.1", // an incomplete percent escape
         "GET /api/%2e%2e/%2e%2e/%2e%2e/etc/passwd HTTP/1.1", // encoded dot segments above the root
         "GET /api/books%00 HTTP/1.1", // an encoded NUL
-        "GET /api/books/%2F1 HTTP/1.1" // an encoded slash
+        "GET /api/books/%2F1 HTTP/1.1", // an encoded slash
+        "GET /api/books?q=|{} HTTP/1.1", // characters a request target must not hold
+        "GET /api/books HTTP/1.1\r\nBad Header Name: x" // a header name with spaces
     })
     void urlsTomcatRejectsAre400Problems(String requestLine) throws IOException {
         assertProblem(raw(requestLine), 400);
+    }
+
+    @Test
+    void headersOverTomcatsLimitAreA400Problem() throws IOException {
+        assertProblem(raw("GET /api/books HTTP/1.1", "X-Padding: " + "a".repeat(20_000)), 400);
     }
 
     @Test
@@ -156,6 +163,9 @@ class ErrorFormatTest {
         raw("TRACE /api/books HTTP/1.1");
         raw("GET /error HTTP/1.1");
         raw("GET /api/books/% HTTP/1.1");
+        raw("GET /api/books?q=|{} HTTP/1.1");
+        raw("GET /api/books HTTP/1.1", "X-Padding: " + "a".repeat(20_000));
+        rawWithBody("POST /api/books HTTP/1.1", " ".repeat(64 * 1024), "Content-Type: application/json", "Content-Length: 50000000");
         assertThat(output.getOut()).doesNotContain(" ERROR ", "\tat ");
     }
 }
