@@ -18,6 +18,10 @@ SLIMLAB := $(PY) -m slimlab.cli
 TIMED := bash tools/timed.sh
 # Seconds one notebook cell may take under nbval (the slowest cold build fits).
 CELL_TIMEOUT ?= 1800
+# Extra flags for JupyterLab, e.g. LAB_FLAGS=--no-browser on a machine without a desktop.
+LAB_FLAGS ?=
+# JupyterLab refuses to run as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 OUT ?= build/attendee
 SUBMISSIONS ?= .
 GRADES ?= build/grades
@@ -38,7 +42,7 @@ help: ## List the targets
 lab: venv ## Open the workbook in JupyterLab on 127.0.0.1 (prepares everything first)
 	@$(SLIMLAB) doctor
 	@$(SLIMLAB) prepare
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. \
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. $(ROOT_FLAG) $(LAB_FLAGS) \
 	    --LabApp.default_url=/lab/tree/labs/01-layers/01-layers.ipynb
 
 venv: $(VENV)/.installed ## The Python environment with the pinned dependencies and kernel
