@@ -170,11 +170,15 @@ def build(
         network_mode=network_mode or ("host" if mirror else None),
         decode=True,
     )
+
+    def show_cache_hit(line: str) -> None:
+        if line.strip() == "---> Using cache":
+            display.note("  from cache")
+
     parsed = parse_stream(
         _guarded(stream),
         on_step=lambda s, total: display.step(s.index, total, s.instruction),
-        on_line=lambda line: display.note("(cached)") if line.strip() == "---> Using cache"
-        else None,
+        on_line=show_cache_hit,
     )
     seconds = time.monotonic() - started
     log = "\n".join(parsed.log_lines)
