@@ -132,6 +132,13 @@ class ErrorFormatTest {
     }
 
     @Test
+    void anErrorWithoutABodyGetsAProblemBody() throws IOException {
+        // Actuator answers an unknown health component with a bare 404.
+        assertProblem(raw("GET /actuator/health/nope HTTP/1.1"), 404);
+        assertThat(raw("GET /actuator/health/readiness HTTP/1.1").status()).isEqualTo(200);
+    }
+
+    @Test
     void anUnknownPathWithAnHtmlAcceptIsStillAProblem() throws IOException {
         assertProblem(raw("GET /no/such/page HTTP/1.1", "Accept: text/html"), 404);
     }
