@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import docker
 
 LABEL = "slimlab"
+KIT_PREFIX = "slimlab-kit/"  # every kit image's repository starts so
 MIN_API_VERSION = (1, 41)  # Docker Engine 20.10
 
 
@@ -111,15 +112,32 @@ def _filters(lab: str = "", learner: str = "") -> dict:
     return {"label": wanted}
 
 
+def _models(collection, rows: list[dict]) -> list:
+    """SDK models from list rows, without inspecting each (an object removed between the
+    list and the inspect would raise). Labels sit where the models look for them."""
+    models = []
+    for attrs in rows:
+        attrs.setdefault("Config", {"Labels": attrs.get("Labels") or {}})
+        models.append(collection.prepare_model(attrs))
+    return models
+
+
 def containers(lab: str = "", learner: str = "") -> list:
-    return client().containers.list(all=True, filters=_filters(lab, learner))
+    """Containers labelled slimlab (and the lab's and learner's labels when given)."""
+    cli = client()
+    return _models(cli.containers, cli.api.containers(all=True, filters=_filters(lab, learner)))
+
+
+def is_kit(image) -> bool:
+    """A kit base image: known by its tag, since images built FROM it inherit its labels."""
+    return any(tag.startswith(KIT_PREFIX) for tag in image.tags)
 
 
 def images(lab: str = "", learner: str = "", include_kit: bool = False) -> list:
-    found = client().images.list(filters=_filters(lab, learner))
-    if include_kit:
-        return found
-    return [img for img in found if "slimlab.kit" not in (img.labels or {})]
+    """Images labelled slimlab (kit images only when asked)."""
+    cli = client()
+    found = _models(cli.images, cli.api.images(filters=_filters(lab, learner)))
+    return found if include_kit else [img for img in found if not is_kit(img)]
 
 
 def cleanup(lab: str = "", learner: str = "", include_kit: bool = False) -> dict[str, int]:

@@ -25,7 +25,7 @@ class Base:
     kit_note: str = ""
 
 
-KIT_PREFIX = "slimlab-kit/"
+KIT_PREFIX = engine.KIT_PREFIX
 
 BASES: tuple[Base, ...] = (
     Base("OS_IMAGE", "debian:trixie-slim", KIT_PREFIX + "os:trixie", "a slim Debian"),
