@@ -152,9 +152,9 @@ def grade(
     """Re-execute every learner's notebooks against the engine and score the checkpoints."""
     from slimlab import grade as grading
 
-    report = grading.grade(submissions, out, cell_timeout=cell_timeout,
-                           learner_timeout=learner_timeout)
-    typer.echo(report.summary())
+    code = grading.main(submissions, out, cell_timeout=cell_timeout,
+                        learner_timeout=learner_timeout)
+    raise typer.Exit(code)
 
 
 @app.command()
