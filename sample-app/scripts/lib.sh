@@ -10,7 +10,7 @@ set -Eeuo pipefail
 SAMPLE_APP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 APP_JAR="$SAMPLE_APP_DIR/target/bookshelf.jar"
 PROOFS_DIR="$SAMPLE_APP_DIR/build-proofs"
-READY_TIMEOUT_SECONDS="${READY_TIMEOUT_SECONDS:-120}"
+READY_TIMEOUT_SECONDS="${READY_TIMEOUT_SECONDS:-300}"
 
 APP_PID=""
 APP_PORT=""

@@ -11,6 +11,7 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -124,6 +125,18 @@ class ErrorFormatTest {
     })
     void urlsTomcatRejectsAre400Problems(String requestLine) throws IOException {
         assertProblem(raw(requestLine), 400);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "GARBAGE | 400", // no request line at all
+        "GET /api/books HTTP/3.0 | 505", // a version HTTP/1.1 does not speak
+        "GET /api/books HTTP/1.1 + Transfer-Encoding: gzip | 501", // a transfer coding Tomcat lacks
+        "GET /api/books HTTP/1.1 + Expect: 200-ok | 417" // an expectation no server can meet
+    })
+    void requestsTomcatCannotServeAreProblemsToo(String request, int status) throws IOException {
+        String[] lines = request.split(" \\+ ");
+        assertProblem(raw(lines[0], java.util.Arrays.copyOfRange(lines, 1, lines.length)), status);
     }
 
     @Test
