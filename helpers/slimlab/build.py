@@ -188,7 +188,7 @@ def build(
         raise BuildFailed(
             f"Building {tag} failed at: {failing_step(parsed)}\n{parsed.error}".rstrip(),
             step=failing_step(parsed),
-            hint=_hint_for(parsed.error or log, dockerfile),
+            hint=_hint_for(f"{parsed.error}\n{tail}", dockerfile),  # a RUN's own output says why
             log=tail,
         )
     result = BuildResult(tag, parsed.image_id, seconds, parsed.steps, ctx.size,
@@ -209,7 +209,9 @@ def _guarded(stream: Iterator[dict]) -> Iterator[dict]:
 
 def _hint_for(text: str, dockerfile: Path) -> str:
     lowered = text.lower()
-    if "could not resolve dependencies" in lowered or "could not transfer artifact" in lowered:
+    if any(needle in lowered for needle in ("could not resolve dependencies",
+                                            "could not transfer artifact",
+                                            "could not find artifact")):
         return ("Maven could not download an artifact. Is the Maven mirror primed (`make kit`)? "
                 "A missing artifact is logged by the mirror with its path.")
     if "pull access denied" in lowered or ("manifest" in lowered and "not found" in lowered):

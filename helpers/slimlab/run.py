@@ -107,11 +107,14 @@ class Running:
     def diff(self) -> list[dict]:
         """What the container's writable layer holds: ``docker diff`` (A/C/D per path)."""
         kinds = {0: "C", 1: "A", 2: "D"}
-        return [{"change": kinds[c["Kind"]], "path": c["Path"]} for c in self.container.diff()]
+        changes = self.container.diff() or []  # the engine sends null for no changes
+        return [{"change": kinds[c["Kind"]], "path": c["Path"]} for c in changes]
 
     def sizes(self) -> dict[str, int]:
         """Writable-layer bytes (SizeRw) and everything the container sees (SizeRootFs)."""
-        info = engine.client().api.inspect_container(self.container.id, size=True)
+        api = engine.client().api  # the SDK's inspect_container cannot ask for sizes
+        info = api._result(api._get(api._url("/containers/{0}/json", self.container.id),
+                                    params={"size": 1}), True)
         return {"writable": info.get("SizeRw", 0), "root fs": info.get("SizeRootFs", 0)}
 
     def lower_dirs(self) -> list[str]:
@@ -174,11 +177,14 @@ def run(
     try:
         started = time.monotonic()
         try:
-            container = client.containers.run(
-                image, command=command, detach=True, ports={f"{APP_PORT}/tcp": host_port},
+            # create, then start: a failed start (busy port) leaves a container that the
+            # `finally` below must remove, and create never pulls a missing image
+            container = client.containers.create(
+                image, command=command, ports={f"{APP_PORT}/tcp": host_port},
                 environment=env or {}, mem_limit=memory_limit,
                 labels=engine.labels(lab, owner=_owner()),
             )
+            container.start()
         except ImageNotFound as exc:
             raise ContainerFailed(f"There is no image {image}.",
                                   hint="Build it first (the lab's build cell).") from exc

@@ -142,6 +142,8 @@ def _build_one(image: KitImage, recipe: str) -> None:
             shutil.copy(maven.distribution(), context / "apache-maven-bin.tar.gz")
             args["MAVEN_VERSION"] = config.maven_version()
             pins = [f"apache-maven {args['MAVEN_VERSION']} (Maven's own distribution)"]
+        if not pins:  # made only from other kit images (jre-small): say so, not ""
+            pins = ["as in " + " + ".join(BY_ARG[arg].kit for arg in image.parents)]
         build(DOCKERFILES / image.name / "Dockerfile", image.tag, context=context,
               buildargs=args, use_mirror=False, lab="kit", quiet=True,
               extra_labels=_labels(image, recipe, pins))

@@ -74,12 +74,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(send_body=True)
 
     def _refuse(self, code: int, reason: str) -> None:
+        if code == 403:  # counted before answering, so a client that got the 403 sees it
+            self.server.stats.refused += 1
+            log.warning("mirror refused %s: %s", self.path, reason)
         self.send_response(code)
         self.send_header("Content-Length", "0")
         self.end_headers()
-        if code == 403:
-            self.server.stats.refused += 1
-            log.warning("mirror refused %s: %s", self.path, reason)
 
     def _not_allowed(self) -> None:
         self._refuse(405, "read-only")
@@ -116,6 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _MirrorServer(ThreadingHTTPServer):
     daemon_threads = True
+    allow_reuse_port = False  # never share a port with another process's mirror
 
     def __init__(self, root: Path, port: int) -> None:
         self.root = root
@@ -172,6 +173,7 @@ def serve(root: Path | None = None, port: int = 0) -> Iterator[Mirror]:
 
 _shared: Mirror | None = None
 _lock = threading.Lock()
+STABLE_PORT = 38477  # the port builds' mirror URL uses when it is free
 
 
 def mirror_url_for_builds() -> str:
@@ -187,5 +189,11 @@ def mirror_url_for_builds() -> str:
         return ""
     with _lock:
         if _shared is None:
-            _shared = start()
+            # The URL lands in the build context (.mvn/), so a new port per process would
+            # invalidate every Dockerfile's `COPY .mvn .mvn` and all later cached steps. A
+            # stable port keeps the build cache across kernels; if it is taken, any port.
+            try:
+                _shared = start(port=STABLE_PORT)
+            except MirrorError:
+                _shared = start()
         return _shared.url

@@ -99,8 +99,9 @@ def index_layer(stream) -> LayerIndex:
     reader = io.BufferedReader(tee, buffer_size=1 << 20)
     with tarfile.open(fileobj=reader, mode="r|") as tar:
         for member in tar:
-            path = posixpath.normpath(member.name.lstrip("./") or ".").lstrip("/")
-            if path == ".":
+            # "./a" -> "a", but ".wh.a" (a whiteout at the root) keeps its leading dot
+            path = posixpath.normpath("/" + member.name).lstrip("/")
+            if not path:
                 continue
             # A symlink counts its target's length, as the engine's layer sizes do.
             size = member.size if member.isfile() else len(member.linkname) if member.issym() else 0
