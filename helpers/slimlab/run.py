@@ -32,6 +32,8 @@ from slimlab.errors import ContainerFailed, PortBusy
 APP_PORT = 8080
 READY_PATH = "/actuator/health/readiness"
 STARTED_RE = re.compile(r"Started \S+ in ([\d.]+) seconds")
+PLATFORM_CLASS_MISSING = re.compile(
+    r"(?:NoClassDefFoundError|ClassNotFoundException):? ((?:java|javax|jdk|sun)[./][\w./$]+)")
 OWNER = "slimlab.owner"
 
 
@@ -238,6 +240,11 @@ def _wait_ready(app: Running, started: float, timeout: float) -> None:
 
 
 def _exit_hint(code: int | None, log: str) -> str:
+    platform = PLATFORM_CLASS_MISSING.search(log)
+    if platform:  # a jlink runtime without the module that holds a JDK class
+        return (f"The Java platform class {platform.group(1).replace('/', '.')} is missing "
+                "from this runtime: its JDK module is not in the jlink list. Compute the "
+                "list with jdeps instead of typing it.")
     if "module" in log.lower() and ("not found" in log.lower() or "NoClassDefFound" in log):
         return "A JDK module or class is missing from the runtime: add it to the jlink list."
     if code == 137:
@@ -292,13 +299,16 @@ class Startup:
         }
 
 
-def startup(images: list[str] | str, runs: int | None = None, lab: str = "") -> list[Startup]:
-    """Start each image ``runs`` times, interleaved (a,b,a,b…) so drift hits all alike."""
+def startup(images: list[str] | str, runs: int | None = None,
+            lab: str | dict[str, str] = "") -> list[Startup]:
+    """Start each image ``runs`` times, interleaved (a,b,a,b…) so drift hits all alike.
+    ``lab`` labels the containers: one lab for all, or one per image."""
     images = [images] if isinstance(images, str) else list(images)
+    labs = lab if isinstance(lab, dict) else dict.fromkeys(images, lab)
     results = {image: Startup(image) for image in images}
     for _ in range(runs or config.runs()):
         for image in images:
-            with run(image, lab=lab) as app:
+            with run(image, lab=labs.get(image, "")) as app:
                 status, _ = app.get("/api/books?size=1")
                 if status != 200:
                     raise ContainerFailed(f"{image} is ready but /api/books answered {status}.",

@@ -20,9 +20,24 @@ def setup(lab: str = "", show: bool = True) -> dict:
     if orphans:
         facts["cleaned up"] = f"{orphans} container(s) a stopped kernel left behind"
     bases = bases_table()
+    _enable_figures()
     if show:
         _show(lab, facts, bases)
     return {"engine": facts, "bases": bases}
+
+
+def _enable_figures() -> None:
+    """Render returned matplotlib Figures as PNG: the report's plots are pyplot-free, and
+    IPython shows a bare Figure only once a formatter for it is registered (pyplot's
+    inline backend would do it, but nothing imports pyplot)."""
+    from slimlab.progress import in_notebook
+
+    if not in_notebook():
+        return
+    from IPython import get_ipython
+    from IPython.core.pylabtools import select_figure_formats
+
+    select_figure_formats(get_ipython(), {"png"}, bbox_inches="tight")
 
 
 def _show(lab: str, facts: dict, bases: list[dict]) -> None:

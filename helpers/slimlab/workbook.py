@@ -90,10 +90,11 @@ def ensure(what: str | Path | Variant, **kwargs) -> str:
 
 def run(what: str | Variant, **kwargs) -> AbstractContextManager[run_mod.Running]:
     """``with run("multi") as app:`` — the variant's container, ready, always removed."""
+    if isinstance(what, str) and ":" in what:  # a tag ("bookshelf:basic"), not a name
+        return run_mod.run(what, **kwargs)
     t = _target(what)
     kwargs.setdefault("lab", t.lab)
-    return run_mod.run(t.tag if not isinstance(what, str) or ":" not in what else what,
-                       **kwargs)
+    return run_mod.run(t.tag, **kwargs)
 
 
 def image(what: str | Variant) -> ImageReport:
@@ -132,7 +133,7 @@ def startup(whats: list[str | Variant] | str, runs: int | None = None,
     whats = [whats] if isinstance(whats, str | Variant) else list(whats)
     targets = [_target(w) for w in whats]
     results = run_mod.startup([t.tag for t in targets], runs=runs,
-                              lab=targets[0].lab if targets else "")
+                              lab={t.tag: t.lab for t in targets})
     rows = []
     for t, r in zip(targets, results, strict=True):
         row = {"variant": t.name, **r.to_dict()}
@@ -171,8 +172,9 @@ def delivery(what: str | Variant, cold: bool = True, record: bool = True) -> Del
     new = delivery_mod.new_layers(before, after)
     result = Delivery(t.name, first, second, sum(s for _, s in new), len(new))
     engine.client().images.remove(t.tag + "-changed", force=True)
-    if record:
-        _record(t.name, t.lab, {k: v for k, v in result.to_dict().items() if k != "variant"})
+    if record:  # a first build that used the cache was not cold: never record it as cold
+        skip = {"variant"} if cold else {"variant", "build_cold_s"}
+        _record(t.name, t.lab, {k: v for k, v in result.to_dict().items() if k not in skip})
     return result
 
 
