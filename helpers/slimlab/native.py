@@ -1,3 +1,402 @@
-"""Lab 05's helpers: is a native-image builder available, and what Spring AOT generates."""
+"""Lab 05's helpers: is a native-image builder available, and what Spring AOT generates.
+
+A GraalVM native build needs the builder image (``NATIVE_BUILDER_IMAGE``), which the kit
+cannot stand in for. Where it is missing, ``build`` records native as "not measured here"
+with the reason, so the scoreboard shows the gap and the write-up's figure as its own; the
+rest of the lab (Spring AOT, the scoreboard) runs everywhere.
+
+Spring AOT is the step a native build starts from and needs no GraalVM: ``spring_aot``
+builds ``labs/05-native/Dockerfile.aot`` (``mvn -Pnative package`` on the Maven image) and
+reads what it generated from that image's files.
+"""
 
 from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from slimlab import config, engine
+from slimlab.build import BuildResult
+from slimlab.errors import BaseImageMissing, ContainerFailed
+from slimlab.kit import bases
+from slimlab.measure.image import ImageReport, inspect
+from slimlab.run import run as run_container
+from slimlab.variants import CATALOG, variant
+
+if TYPE_CHECKING:
+    import pandas
+
+LAB = "05-native"
+BUILDER_ARG = "NATIVE_BUILDER_IMAGE"
+AOT_DOCKERFILE = "labs/05-native/Dockerfile.aot"
+AOT_TAG = "bookshelf:spring-aot"
+AOT_ROOT = "src/target"  # the build stage's WORKDIR is /src
+
+# What a native build asks of the engine. The memory figures follow GraalVM's build output
+# (the builder takes a large share of RAM for its heap); the time is a rule of thumb for a
+# Spring Boot + JPA service (roughly 15-30 CPU-minutes), NOT a measurement: it only tells
+# a learner whether to start the build now or over lunch.
+MIN_MEMORY_GIB = 4.0
+GOOD_MEMORY_GIB = 8.0
+CPU_MINUTES = (15.0, 30.0)
+
+# What Spring AOT leaves in target/: (what, glob under /src/target, globs left out, why).
+APP_HINTS = "META-INF/native-image/dev.slimlab/*"
+AOT_OUTPUTS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    ("generated Java sources", "spring-aot/main/sources/*.java", (),
+     "bean definitions written as plain code: no classpath scanning or reflection to "
+     "find and wire beans at startup"),
+    ("generated classes", "spring-aot/main/classes/*.class", (),
+     "those sources compiled, plus classes made at build time: CGLIB proxies "
+     "(*$$SpringCGLIB$$*), JPA entity accessors and instantiators"),
+    ("the app's native-image hints", f"spring-aot/main/resources/{APP_HINTS}", (),
+     "reflection, resources and proxies the app needs (reachability-metadata.json) and "
+     "native-image's arguments (native-image.properties: main class, --no-fallback)"),
+    ("libraries' reachability metadata", "classes/META-INF/native-image/*",
+     (f"classes/{APP_HINTS}",),
+     "hints for third-party libraries (Hibernate, H2, Tomcat, logback...) from GraalVM's "
+     "metadata repository, copied into the jar"),
+)
+SOURCES_PATTERN = AOT_OUTPUTS[0][1]
+LIBRARY_METADATA = AOT_OUTPUTS[3]
+
+
+# ---------------------------------------------------------------------------- preflight
+
+
+@dataclass
+class Preflight:
+    """Can a native build run here, and what will it cost? Shown before any build starts."""
+
+    builder: str
+    source: str  # "upstream" or "missing"
+    reason: str  # why the builder cannot be used ("" when it can)
+    cpus: int
+    memory_gib: float
+
+    @property
+    def available(self) -> bool:
+        return not self.reason
+
+    @property
+    def memory_ok(self) -> bool:
+        return self.memory_gib >= MIN_MEMORY_GIB
+
+    @property
+    def minutes(self) -> tuple[int, int]:
+        """The rule-of-thumb build time on this engine's cores (an estimate, not measured)."""
+        cores = max(1, self.cpus)
+        low, high = (max(2, math.ceil(m / cores)) for m in CPU_MINUTES)
+        return low, high
+
+    def memory_text(self) -> str:
+        if self.memory_gib >= GOOD_MEMORY_GIB:
+            verdict = "enough"
+        elif self.memory_ok:
+            verdict = f"tight: {GOOD_MEMORY_GIB:g} GiB or more is comfortable"
+        else:
+            verdict = (f"too little: native-image needs {MIN_MEMORY_GIB:g} GiB or more; give "
+                       "the engine more memory (Docker Desktop: Settings > Resources)")
+        return f"{self.memory_gib:.1f} GiB ({verdict})"
+
+    def rows(self) -> list[tuple[str, str]]:
+        low, high = self.minutes
+        return [
+            ("builder image", self.builder),
+            ("builder here", "available" if self.available else "not available"),
+            ("engine memory (total)", self.memory_text()),
+            ("engine CPUs", str(self.cpus)),
+            ("expected build time", f"about {low}-{high} min on {self.cpus} CPU(s) (rule of "
+             f"thumb: {CPU_MINUTES[0]:g}-{CPU_MINUTES[1]:g} CPU-minutes; not measured)"),
+            ("what happens", self.plan()),
+        ]
+
+    def plan(self) -> str:
+        if not self.available:
+            return ("the native build and its checkpoints are skipped: " + self.reason
+                    + " Everything else in this lab runs.")
+        if not self.memory_ok:
+            return "the native build is skipped: the engine has too little memory."
+        return "the native build runs below; start it and read on while it compiles."
+
+    def __str__(self) -> str:
+        width = max(len(k) for k, _ in self.rows())
+        return "\n".join(f"{k:<{width}}  {v}" for k, v in self.rows())
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        cells = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                        f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+                        for k, v in self.rows())
+        return f"<table>{cells}</table>"
+
+
+def preflight(profile: str | None = None) -> Preflight:
+    """Resolve the builder without pulling, and read the engine's memory and CPUs."""
+    info = engine.client().info()
+    cpus = int(info.get("NCPU") or 1)
+    memory = (info.get("MemTotal") or 0) / 2**30
+    upstream = bases.BY_ARG[BUILDER_ARG].upstream
+    try:
+        resolved = bases.resolve(BUILDER_ARG, profile)
+    except BaseImageMissing as exc:
+        reason = _missing_reason(profile or config.profile(), exc)
+        return Preflight(upstream, "missing", reason, cpus, memory)
+    return Preflight(resolved.image, resolved.source, "", cpus, memory)
+
+
+def _missing_reason(profile: str, exc: BaseImageMissing) -> str:
+    upstream = bases.BY_ARG[BUILDER_ARG].upstream
+    if profile == "kit":
+        return (f"the GraalVM builder ({upstream}) is not on this machine, no container "
+                "registry can be reached to pull it, and the kit has no stand-in (it cannot "
+                "be assembled from Debian or Maven Central packages).")
+    return f"{exc.message} {exc.hint}".strip()
+
+
+# ---------------------------------------------------------------------------- the build
+
+
+def build(pre: Preflight | None = None, **kwargs: Any) -> BuildResult | None:
+    """Build bookshelf:native when the builder is here; otherwise record why it is not.
+
+    Returns the build, or None when it was skipped (the reason is recorded for the
+    scoreboard and printed here).
+    """
+    from slimlab import workbook
+    from slimlab.checkpoints import record_measurement
+
+    pre = pre or preflight()
+    native = variant("native")
+    if pre.available and pre.memory_ok:
+        result = workbook.build(native, **kwargs)
+        record_measurement(LAB, native.name, {"not_measured_reason": ""})  # clears a skip
+        return result
+    reason = pre.reason or f"the engine has {pre.memory_gib:.1f} GiB of memory, too little"
+    short = ("no GraalVM builder image here (no registry to pull it from; the kit cannot "
+             "stand in for it)" if pre.source == "missing" else reason)
+    record_measurement(LAB, native.name, {"tag": native.tag, "not_measured_reason": short})
+    print(f"Skipped: bookshelf:native is not built here. Why: {reason}\n"
+          "Recorded as 'not measured here'; the scoreboard shows the write-up's native figure "
+          "as its own, and no number of ours stands in for it.")
+    return None
+
+
+# ---------------------------------------------------------------------------- Spring AOT
+
+
+@dataclass
+class AotOutput:
+    """What Spring AOT generated, read from the build stage's files (no container)."""
+
+    tag: str
+    build: BuildResult | None = None
+    _report: ImageReport | None = field(default=None, repr=False)
+
+    @property
+    def report(self) -> ImageReport:
+        if self._report is None:
+            self._report = inspect(self.tag)
+        return self._report
+
+    def glob(self, pattern: str, exclude: tuple[str, ...] = ()) -> list[str]:
+        """Files (not folders) under /src/target matching ``pattern`` (``*`` crosses
+        folders), less those matching any of ``exclude``."""
+        files = self.report.fs.files
+        left_out = {p for ex in exclude for p in self.report.glob(f"{AOT_ROOT}/{ex}")}
+        return sorted(p for p in self.report.glob(f"{AOT_ROOT}/{pattern}")
+                      if p not in left_out and files[p.lstrip("/")][0].kind == "f")
+
+    @cached_property
+    def _outputs(self) -> list[tuple[str, str, str, list[str]]]:
+        return [(what, pattern, why, self.glob(pattern, exclude))
+                for what, pattern, exclude, why in AOT_OUTPUTS]
+
+    def counts(self) -> dict[str, int]:
+        """Files per kind of output, e.g. ``{"generated Java sources": 152, ...}``."""
+        return {what: len(found) for what, _, _, found in self._outputs}
+
+    def files(self) -> pandas.DataFrame:
+        """One row per kind of generated output: how many files, two examples, and why."""
+        import pandas as pd
+
+        rows = [{"what": what, "files": len(found),
+                 "under /src/target/": pattern.split("*")[0],
+                 "for example": ", ".join(p.rsplit("/", 1)[-1] for p in found[:2]),
+                 "why": why}
+                for what, pattern, why, found in self._outputs]
+        return pd.DataFrame(rows).set_index("what")
+
+    def sources(self, contains: str = "") -> list[str]:
+        found = self.glob(SOURCES_PATTERN)
+        return [p for p in found if contains in p.rsplit("/", 1)[-1]]
+
+    def metadata_libraries(self) -> list[str]:
+        """The libraries (group:artifact:version) whose reachability metadata is in the jar."""
+        _, pattern, exclude, _ = LIBRARY_METADATA
+        prefix = f"/{AOT_ROOT}/classes/META-INF/native-image/"
+        parts = {tuple(p[len(prefix):].split("/")[:3]) for p in self.glob(pattern, exclude)}
+        return sorted(":".join(lib) for lib in parts if len(lib) == 3)
+
+    def app_hints(self) -> list[str]:
+        """The app's own hint files (as they ended up in target/classes and the jar)."""
+        return self.glob(f"classes/{APP_HINTS}")
+
+    def head(self, path: str, lines: int = 30) -> str:
+        """The first lines of a file in the image, read by a short-lived container."""
+        return read_head(self.tag, path, lines)
+
+    def show_source(self, contains: str = "BookController", lines: int = 30) -> None:
+        """Print the head of one generated source (the first whose name contains ``contains``)."""
+        found = self.sources(contains) or self.sources()
+        if not found:
+            print("Spring AOT generated no Java sources: was the build run with -Pnative?")
+            return
+        print(f"{found[0]} (first {lines} lines)\n")
+        print(self.head(found[0], lines))
+
+    def show_hints(self, lines: int = 25) -> None:
+        """Print the app's native-image arguments and the head of its reachability metadata."""
+        for path in self.app_hints():
+            print(f"{path} (first {lines} lines)\n")
+            print(self.head(path, lines))
+
+
+def spring_aot(context: str | None = None, quiet: bool = False) -> AotOutput:
+    """Build the Spring AOT build stage (``Dockerfile.aot``) and read what it generated."""
+    from slimlab import workbook
+
+    result = workbook.build(config.repo_root() / AOT_DOCKERFILE, tag=AOT_TAG, lab=LAB,
+                            context=context, quiet=quiet, record=False)
+    return AotOutput(AOT_TAG, result)
+
+
+def read_head(tag: str, path: str, lines: int = 30, timeout: float = 60) -> str:
+    """``head -n`` of a file in an image, via ``sl.run`` (so the container is always removed)."""
+    with run_container(tag, lab=LAB, command=["head", "-n", str(lines), path],
+                     wait_ready=False) as box:
+        result = box.container.wait(timeout=timeout)
+        text = box.container.logs(stdout=True, stderr=True).decode(errors="replace")
+    if result.get("StatusCode"):
+        raise ContainerFailed(f"Could not read {path} in {tag}.", log=text,
+                              hint="Check the path: list files with sl.image(tag).glob(...).")
+    return text
+
+
+# ---------------------------------------------------------------------------- scoreboard
+
+
+@dataclass
+class Inventory:
+    """Which catalog variants have an image on this machine (now measured) and which not."""
+
+    measured: list[str]
+    never_built: list[str]
+    skipped: dict[str, str]
+
+    def __str__(self) -> str:
+        lines = [f"measured now (size, pull size, layers, attack surface): "
+                 f"{', '.join(self.measured) or 'none'}"]
+        if self.skipped:
+            lines += [f"not measured here: {n} ({r})" for n, r in self.skipped.items()]
+        if self.never_built:
+            lines.append(f"never built on this machine (no image): {', '.join(self.never_built)}"
+                         " - run their labs to add them to the scoreboard")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+
+def measure_existing() -> Inventory:
+    """``sl.measure`` every catalog variant whose image exists; name the ones that do not."""
+    from slimlab import workbook
+    from slimlab.checkpoints import load_measurements
+
+    recorded = load_measurements()
+    measured, never, skipped = [], [], {}
+    for v in CATALOG:
+        if engine.image_exists(v.tag):
+            workbook.measure(v)
+            measured.append(v.name)
+            continue
+        reason = str(recorded.get(v.name, {}).get("not_measured_reason") or "")
+        if reason:
+            skipped[v.name] = reason
+        else:
+            never.append(v.name)
+    return Inventory(measured, never, skipped)
+
+
+def on_the_board(measurements: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The variants worth a scoreboard row: something measured (size or startup), or a
+    recorded reason why not. Rows made only of a build record (a demo image since removed)
+    would be all blanks."""
+    keys = ("size_bytes", "ready_s", "not_measured_reason")
+    return {name: m for name, m in measurements.items() if any(m.get(k) for k in keys)}
+
+
+JVM_VARIANTS = tuple(v.name for v in CATALOG if v.name != "native")
+
+
+def smallest_jvm(measurements: dict[str, dict[str, Any]], present_only: bool = True,
+                 ) -> dict[str, Any] | None:
+    """The JVM variant with the smallest pull size (disk size breaks ties), with both sizes.
+
+    ``present_only`` keeps variants whose image is on this machine now, so a figure from an
+    image removed since cannot win.
+    """
+    candidates = []
+    for name in JVM_VARIANTS:
+        m = measurements.get(name) or {}
+        size, pull = m.get("size_bytes"), m.get("pull_bytes")
+        if size is None or pull is None or m.get("not_measured_reason"):
+            continue
+        if present_only and not engine.image_exists(variant(name).tag):
+            continue
+        candidates.append((pull, size, name))
+    if not candidates:
+        return None
+    pull, size, name = min(candidates)
+    return {"variant": name, "tag": variant(name).tag, "size_bytes": size, "pull_bytes": pull,
+            "size_mb": round(size / 1e6, 1), "pull_mb": round(pull / 1e6, 1),
+            "base_source": measurements[name].get("base_source", "")}
+
+
+def key_points(measurements: dict[str, dict[str, Any]], aot: AotOutput | None = None,
+               ) -> str:
+    """Lab 05's closing points, computed from what was measured (never fixed text)."""
+    from slimlab.report import WRITEUP
+
+    lines = []
+    best = smallest_jvm(measurements)
+    if best:
+        stand_in = " (kit stand-in base images)" if best["base_source"] in ("kit", "mixed") else ""
+        lines.append(f"- Smallest JVM image here: {best['tag']}, {best['size_mb']:,.1f} MB on "
+                     f"disk and {best['pull_mb']:,.1f} MB to pull{stand_in}.")
+    else:
+        lines.append("- No JVM variant has been measured on this machine yet: run lab 03.")
+    native = measurements.get("native") or {}
+    written = WRITEUP["native"]
+    writeup = (f"the write-up's native image was {written['size_mb']} MB and started in "
+               f"{written['startup']} on its author's machine")
+    if native.get("not_measured_reason"):
+        lines.append(f"- Native: not measured here ({native['not_measured_reason']}); "
+                     f"{writeup} (its figures, not ours).")
+    elif native.get("size_bytes") is not None:
+        ready = native.get("ready_s")
+        started = f", ready in {ready:.2f} s (median)" if ready is not None else ""
+        lines.append(f"- Native here: {native['size_bytes'] / 1e6:,.1f} MB on disk{started}; "
+                     f"{writeup}.")
+    if aot is not None:
+        counts = aot.counts()
+        lines.append(f"- Spring AOT here: {counts['generated Java sources']} generated sources, "
+                     f"{counts['generated classes']} generated classes, and reachability "
+                     f"metadata for {len(aot.metadata_libraries())} libraries: the work a "
+                     "native build starts from, done at build time instead of at startup.")
+    return "\n".join(lines)

@@ -12,7 +12,7 @@ from pathlib import Path
 from slimlab import config
 from slimlab.errors import ConfigError
 
-SOURCES = ("app/src/*", "src/main/java/*")
+SOURCES = ("app/src/*", "src/main/java/*", "*/src/main/java/*")  # any build WORKDIR
 MAVEN = ("*/bin/mvn", "root/.m2/repository/*")
 JDK_TOOLS = ("*/bin/javac", "*/bin/jlink")
 
@@ -58,13 +58,18 @@ CATALOG: tuple[Variant, ...] = (
     Variant("jlink", "04-jlink", "labs/04-jlink/Dockerfile", "bookshelf:jlink", "5",
             "a runtime of just the modules the app needs, on a distroless base",
             ("MAVEN_IMAGE", "RUNTIME_BASE_IMAGE"),
-            must_not_have=(*SOURCES, *MAVEN, *JDK_TOOLS, "bin/sh", "usr/bin/sh")),
+            must_have=("opt/java/bin/java", "opt/java/lib/modules", "app/bookshelf.jar"),
+            must_not_have=(*SOURCES, *MAVEN, *JDK_TOOLS, "bin/sh", "usr/bin/sh",
+                           "*.debuginfo", "opt/java/jmods/*")),
     Variant("aot", "04-jlink", "labs/04-jlink/Dockerfile.aot", "bookshelf:aot", "5b",
             "Spring AOT plus the JDK 25 AOT cache from a training run",
-            ("MAVEN_IMAGE", "JRE_IMAGE"), must_have=("app/app.aot",)),
-    Variant("native", "05-native", "labs/05-native/Dockerfile", "bookshelf:native", "6",
-            "a GraalVM native executable", ("NATIVE_BUILDER_IMAGE", "RUNTIME_BASE_IMAGE"),
+            ("MAVEN_IMAGE", "JRE_IMAGE"), must_have=("app/app.aot", "app/bookshelf.jar"),
             must_not_have=(*SOURCES, *MAVEN, *JDK_TOOLS)),
+    Variant("native", "05-native", "labs/05-native/Dockerfile", "bookshelf:native", "6",
+            "a GraalVM native executable on a small runtime base, no JVM inside",
+            ("MAVEN_IMAGE", "NATIVE_BUILDER_IMAGE", "RUNTIME_BASE_IMAGE"),
+            must_have=("app/bookshelf",),
+            must_not_have=(*SOURCES, *MAVEN, *JDK_TOOLS, "*/bin/java", "app/*.jar")),
 )
 
 BY_NAME = {v.name: v for v in CATALOG}
