@@ -31,7 +31,7 @@ JAVA_HOME := $(shell bash $(APP)/scripts/java-home.sh 2>/dev/null)
 export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
 
-.PHONY: help lab test lint unit engine-tests app-tests proofs notebooks kit doctor student \
+.PHONY: help lab test lint unit engine-tests app-tests notebooks kit doctor student \
         grade clean package run-app maven-repo java25 venv
 
 help: ## List the targets
@@ -61,13 +61,12 @@ doctor: venv ## Check the Docker engine and show which base images the labs will
 
 # --- tests: what CI runs -----------------------------------------------------------------
 
-test: venv ## Everything CI runs: lint, helper tests, app tests, proofs, every notebook
+test: venv ## Everything CI runs: lint, helper tests, app tests, every notebook
 	@$(TIMED) lint $(MAKE) --no-print-directory lint
 	@$(TIMED) unit-tests $(MAKE) --no-print-directory unit
 	@$(TIMED) kit $(MAKE) --no-print-directory kit
 	@$(TIMED) engine-tests $(MAKE) --no-print-directory engine-tests
 	@$(TIMED) app-tests $(MAKE) --no-print-directory app-tests
-	@$(TIMED) proofs $(MAKE) --no-print-directory proofs
 	@$(TIMED) notebooks $(MAKE) --no-print-directory notebooks
 
 lint: venv ## ruff over the helpers
@@ -85,9 +84,6 @@ notebooks: venv ## Run every notebook under labs/ top to bottom (nbval); checkpo
 
 app-tests: java25 ## The sample app's JUnit tests (also builds sample-app/target/bookshelf.jar)
 	$(MVN) $(MVN_FLAGS) -f $(APP)/pom.xml verify
-
-proofs: java25 $(APP)/target/bookshelf.jar ## The app's host-side proofs (Spring AOT check)
-	bash $(APP)/scripts/run-proofs.sh
 
 # --- instructors --------------------------------------------------------------------------
 
