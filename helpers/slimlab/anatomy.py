@@ -1,3 +1,889 @@
-"""Lab 01's demonstrations of image anatomy: immutable layers, copy-on-write, the build cache."""
+"""Lab 01's and 02's demonstrations of image anatomy: layers, immutable layers,
+copy-on-write, the build cache, the build context, and layers for delivery.
+
+Each demonstration is one call that builds or runs what it needs, measures it live and
+returns a small result object: it renders as tables in JupyterLab (``_repr_html_``), as
+plain text elsewhere, and keeps the numbers as attributes for checkpoints. Nothing here
+is told instead of measured: every figure comes from the engine in this run.
+"""
 
 from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from slimlab import config, workbook
+from slimlab.measure.image import ImageReport, clean_instruction, inspect
+from slimlab.variants import variant
+
+if TYPE_CHECKING:
+    import pandas
+    from matplotlib.figure import Figure
+
+    from slimlab.run import Running
+
+MB = 1e6  # the workbook's MB: 10⁶ bytes, as in report and economics
+LAB01 = "01-layers"
+CLEANUP_LATER = "labs/01-layers/Dockerfile.cleanup-later"
+CLEANUP_SAME_RUN = "labs/01-layers/Dockerfile.cleanup-same-run"
+CLEANUP_TAGS = ("bookshelf-demo:cleanup-later", "bookshelf-demo:cleanup-same-run")
+# Instructions that change only the image's configuration, never its file system.
+METADATA = ("LABEL", "CMD", "ENV", "EXPOSE", "WORKDIR", "ARG", "USER", "ENTRYPOINT",
+            "HEALTHCHECK", "STOPSIGNAL", "SHELL", "VOLUME", "ONBUILD", "MAINTAINER")
+DEPENDENCY_STEP = "go-offline"
+CHANGE_LINE = "# one line changed in container A"
+HEX_RUN = re.compile(r"\b([0-9a-f]{12})[0-9a-f]{20,}\b")
+KIT_TOP_LABEL = "LABEL slimlab.stands-in-for="
+
+
+# ---------------------------------------------------------------------------- shared bits
+
+
+def _mb(size: float) -> float:
+    return round(size / MB, 1)
+
+
+def _short(text: str, limit: int = 72) -> str:
+    """One line, long digests cut (``ADD file:2d0ae212aafa… in /``), at most ``limit``."""
+    text = HEX_RUN.sub(r"\1…", " ".join(str(text).split()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _tag(what: str) -> str:
+    return what if ":" in what else variant(what).tag
+
+
+def _dockerfile(what: str) -> Path | None:
+    return None if ":" in what else variant(what).path
+
+
+def stand_in_note(dockerfile: Path | str | None) -> str:
+    """`` (kit stand-in bases)`` when the Dockerfile's bases resolve to kit images, so
+    every figure measured on them says so where it is shown."""
+    if dockerfile is None:
+        return ""
+    path = Path(dockerfile)
+    path = path if path.is_absolute() else config.repo_root() / path
+    source = workbook.base_source(workbook.base_args(path))
+    return " (kit stand-in bases)" if source in ("kit", "mixed") else ""
+
+
+def _table_html(frame: pandas.DataFrame, caption: str = "") -> str:
+    styler = frame.style.hide(axis="index").format(precision=1, thousands=",")
+    if caption:
+        styler = styler.set_caption(html.escape(caption)).set_table_styles(
+            [{"selector": "caption", "props": "caption-side: top; text-align: left; "
+              "font-weight: bold; padding: 4px 0;"}])
+    return styler.to_html()
+
+
+def _table_text(frame: pandas.DataFrame, caption: str = "") -> str:
+    body = frame.to_string(index=False)
+    return f"{caption}\n{body}" if caption else body
+
+
+def _points_html(points: Sequence[str]) -> str:
+    return "<ul>" + "".join(f"<li>{html.escape(p)}</li>" for p in points) + "</ul>"
+
+
+def _frame(rows: list[dict]) -> pandas.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------- layers
+
+
+def base_rows(report: ImageReport, dockerfile: Path | None) -> int:
+    """How many history rows (oldest first) the final stage's base image contributed:
+    the base's own image id appears in its children's history."""
+    if dockerfile is None:
+        return 0
+    ids = set()
+    for resolved in workbook.base_args(dockerfile):
+        try:
+            ids.add(inspect(resolved.image).id)
+        except Exception:  # a base that is not here cannot be recognised; rows stay "ours"
+            continue
+    last = 0
+    for i, row in enumerate(report.history, start=1):
+        if row.get("Id") in ids:
+            last = i
+    if last == 0:  # the base was rebuilt since: a kit base still ends with its own label
+        for i, row in enumerate(report.history, start=1):
+            if KIT_TOP_LABEL in row.get("CreatedBy", ""):
+                last = i
+    return last
+
+
+def filesystem_layers(what: str, own_only: bool = False,
+                      dockerfile: Path | None = None) -> list[dict]:
+    """The layers that touch the file system (RUN, COPY, ADD), oldest first, with the
+    ones of size 0 kept: a ``RUN rm`` layer weighs nothing yet deletes nothing either.
+    ``dockerfile`` names the image's Dockerfile when ``what`` is a tag."""
+    report = workbook.image(what)
+    n_base = base_rows(report, dockerfile or _dockerfile(what))
+    total = report.size_bytes or 1
+    rows = []
+    for i, row in enumerate(report.history, start=1):
+        instruction = clean_instruction(row.get("CreatedBy", ""))
+        if instruction.split(" ", 1)[0] in METADATA:
+            continue
+        if own_only and i <= n_base:
+            continue
+        size = max(0, row.get("Size", 0))
+        rows.append({"from": "base image" if i <= n_base else "this Dockerfile",
+                     "instruction": instruction, "size_bytes": size, "share": size / total})
+    return rows
+
+
+@dataclass
+class Table:
+    """A table with a caption (the image, and whether its bases are kit stand-ins)."""
+
+    frame: pandas.DataFrame
+    caption: str = ""
+
+    def _repr_html_(self) -> str:
+        return _table_html(self.frame, self.caption)
+
+    def __repr__(self) -> str:
+        return _table_text(self.frame, self.caption)
+
+
+def layer_table(what: str = "basic", own_only: bool = False) -> Table:
+    """One row per file-system layer: where it comes from, its instruction, MB, share."""
+    rows = filesystem_layers(what, own_only)
+    frame = _frame([{"#": i, "from": r["from"], "instruction": _short(r["instruction"]),
+                     "MB": _mb(r["size_bytes"]), "share %": round(100 * r["share"], 1)}
+                    for i, r in enumerate(rows, start=1)])
+    size = _mb(workbook.image(what).size_bytes)
+    return Table(frame, f"Layers of {_tag(what)}: {size:,.0f} MB in all"
+                 f"{stand_in_note(_dockerfile(what))}")
+
+
+def plot_layers(what: str = "basic", own_only: bool = False) -> Figure:
+    """``report.plot_layers`` for an image, each bar saying whether the base image or
+    this Dockerfile made it; the title says when the bases are kit stand-ins."""
+    from slimlab import report
+
+    rows = [{"instruction": ("base: " if r["from"] == "base image" else "")
+             + _short(r["instruction"], 56),
+             "size_bytes": r["size_bytes"]} for r in filesystem_layers(what, own_only)]
+    size = _mb(workbook.image(what).size_bytes)
+    return report.plot_layers(rows, f"Layers of {_tag(what)}, {size:,.0f} MB in all"
+                              f"{stand_in_note(_dockerfile(what))}")
+
+
+# ---------------------------------------------------------------------------- immutable layers
+
+
+@dataclass
+class CleanupDemo:
+    """Two small images that install the same package: one deletes apt's lists in a later
+    RUN, one in the same RUN. Sizes, pull sizes and wasted bytes, measured."""
+
+    later: ImageReport
+    same: ImageReport
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        """Same-RUN size over later-RUN size (below 1: the same-RUN cleanup is smaller)."""
+        return self.same.size_bytes / self.later.size_bytes
+
+    @property
+    def saved_bytes(self) -> int:
+        return self.later.size_bytes - self.same.size_bytes
+
+    def table(self) -> pandas.DataFrame:
+        rows = []
+        for label, path, report in (("cleanup in a later RUN", CLEANUP_LATER, self.later),
+                                    ("cleanup in the same RUN", CLEANUP_SAME_RUN, self.same)):
+            rows.append({"image": report.ref, "Dockerfile": Path(path).name, "how": label,
+                         "size MB": _mb(report.size_bytes), "pull MB": _mb(report.pull_bytes),
+                         "wasted MB": _mb(report.wasted_bytes), "layers": report.layer_count})
+        return _frame(rows)
+
+    def own_layers(self) -> pandas.DataFrame:
+        rows = []
+        for report, path in ((self.later, CLEANUP_LATER), (self.same, CLEANUP_SAME_RUN)):
+            for r in filesystem_layers(report.ref, own_only=True,
+                                       dockerfile=config.repo_root() / path):
+                rows.append({"image": report.ref, "instruction": _short(r["instruction"], 90),
+                             "layer MB": _mb(r["size_bytes"])})
+        return _frame(rows)
+
+    def wasted(self, n: int = 5) -> pandas.DataFrame:
+        rows = [{"path": _short(w["path"], 70), "MB": _mb(w["bytes"]), "how": w["how"],
+                 "written by": _short(w["layer"], 60)} for w in self.later.wasted(n)]
+        return _frame(rows)
+
+    def _parts(self) -> list[tuple[pandas.DataFrame, str]]:
+        return [(self.table(), f"Same package, two cleanups{self.note}"),
+                (self.own_layers(), "The layers each Dockerfile adds"),
+                (self.wasted(), f"The biggest wasted files in {self.later.ref}: deleted "
+                 "in a later layer, still shipped")]
+
+    def _repr_html_(self) -> str:
+        return "".join(_table_html(f, c) for f, c in self._parts())
+
+    def __repr__(self) -> str:
+        return "\n\n".join(_table_text(f, c) for f, c in self._parts())
+
+
+def immutable_layers() -> CleanupDemo:
+    """Build the two cleanup Dockerfiles (small: an OS base and one package) and measure."""
+    for path, tag in zip((CLEANUP_LATER, CLEANUP_SAME_RUN), CLEANUP_TAGS, strict=True):
+        workbook.build(config.repo_root() / path, tag=tag, lab=LAB01, quiet=True,
+                       record=False)  # quiet: prints its one-line summary
+    return CleanupDemo(inspect(CLEANUP_TAGS[0]), inspect(CLEANUP_TAGS[1]),
+                       stand_in_note(CLEANUP_LATER))
+
+
+# ---------------------------------------------------------------------------- copy-on-write
+
+
+@dataclass
+class CopyOnWrite:
+    """Two containers of one image; A appends one line to a file from a lower layer."""
+
+    image: str
+    path: str
+    file_bytes: int
+    line_bytes: int
+    diff_before: list[dict]
+    diff_after: list[dict]
+    diff_other: list[dict]
+    writable_before: int
+    writable_after: int
+    writable_other: int
+    root_fs: int
+    size_in_a: int
+    size_in_b: int
+    lower_a: list[str]
+    lower_b: list[str]
+    upper_a: str = ""
+    upper_b: str = ""
+    note: str = ""
+
+    @property
+    def grew_bytes(self) -> int:
+        """How much A's writable layer grew for a one-line change."""
+        return self.writable_after - self.writable_before
+
+    @property
+    def image_layers(self) -> list[str]:
+        """A's lower dirs without its own ``-init`` layer: the image's read-only layers."""
+        return [d for d in self.lower_a if d and not d.endswith("-init/diff")]
+
+    @property
+    def shared(self) -> bool | None:
+        """True when B stacks exactly A's image layers; None when the storage driver
+        does not show its layers (not overlay2)."""
+        mine = self.image_layers
+        theirs = [d for d in self.lower_b if d and not d.endswith("-init/diff")]
+        if not mine or not theirs:
+            return None
+        return mine == theirs
+
+    def containers(self) -> pandas.DataFrame:
+        changed = [d for d in self.diff_after if d["path"] == self.path]
+        return _frame([
+            {"container": "A (changed the file)", "docker diff entries": len(self.diff_after),
+             "file in docker diff": changed[0]["change"] if changed else "—",
+             "writable layer MB": _mb(self.writable_after),
+             f"size of {posixpath.basename(self.path)}": self.size_in_a,
+             "own upper dir": _short(self.upper_a.split("/")[-2] if self.upper_a else "—", 14)},
+            {"container": "B (same image, sleeping)", "docker diff entries": len(self.diff_other),
+             "file in docker diff": "—" if all(d["path"] != self.path for d in self.diff_other)
+             else "C",
+             "writable layer MB": _mb(self.writable_other),
+             f"size of {posixpath.basename(self.path)}": self.size_in_b,
+             "own upper dir": _short(self.upper_b.split("/")[-2] if self.upper_b else "—", 14)},
+        ])
+
+    def diff_table(self, n: int = 12) -> pandas.DataFrame:
+        """A's ``docker diff`` after the change; C changed, A added, D deleted."""
+        ancestors = {posixpath.dirname(self.path)}
+        while (parent := posixpath.dirname(min(ancestors, key=len))) not in ancestors:
+            ancestors.add(parent)
+        first = [d for d in self.diff_after if d["path"] == self.path]
+        rest = [d for d in self.diff_after if d["path"] != self.path
+                and d["path"] not in ancestors]
+        return _frame([{"change": d["change"], "path": _short(d["path"], 90)}
+                       for d in (first + rest)[:n]])
+
+    def points(self) -> list[str]:
+        shared = {True: f"yes: the same {len(self.image_layers)} read-only layer directories",
+                  False: "no (unexpected: see the lower dirs)",
+                  None: "not visible on this storage driver"}[self.shared]
+        return [
+            f"A appended {self.line_bytes} bytes to {self.path}, a "
+            f"{self.file_bytes / MB:.1f} MB file from a lower layer.",
+            f"A's writable layer grew from {self.writable_before / MB:.2f} MB to "
+            f"{self.writable_after / MB:.2f} MB: the whole file was copied up before the "
+            "change was written.",
+            f"B still sees the original file ({self.size_in_b:,} bytes against A's "
+            f"{self.size_in_a:,}) and its writable layer holds {self.writable_other / MB:.2f} MB.",
+            f"Both containers see {self.root_fs / MB:,.0f} MB of files; the layers under them "
+            f"are shared: {shared}.",
+        ]
+
+    def _repr_html_(self) -> str:
+        return (_table_html(self.containers(), f"Copy-on-write in {self.image}{self.note}")
+                + _points_html(self.points())
+                + _table_html(self.diff_table(), "docker diff of A: the changed file, then "
+                              "what the app wrote itself (the changed file's parent folders "
+                              "are listed as C too, left out here)"))
+
+    def __repr__(self) -> str:
+        return "\n".join([_table_text(self.containers(), f"Copy-on-write in {self.image}"),
+                          *("- " + p for p in self.points()),
+                          _table_text(self.diff_table(), "docker diff of A")])
+
+
+def _cow_file(report: ImageReport) -> tuple[str, int]:
+    """A sizeable file the app never opens: the largest jar in Maven's local repository
+    when there is one (stage 1), else the largest file in the image."""
+    jars = [(p, e.size) for p, (e, _) in report.fs.files.items()
+            if e.kind == "f" and p.startswith("root/.m2/repository/") and p.endswith(".jar")]
+    if jars:
+        path, size = max(jars, key=lambda j: j[1])
+        return "/" + path, size
+    largest = report.largest_files(1)[0]
+    return largest["path"], largest["bytes"]
+
+
+def _file_size(app: Running, path: str) -> int:
+    code, out = app.exec(["stat", "-c", "%s", path], user="0")
+    return int(out.strip()) if code == 0 and out.strip().isdigit() else -1
+
+
+def _upper(app: Running) -> str:
+    data = app.container.attrs.get("GraphDriver", {}).get("Data", {}) or {}
+    return data.get("UpperDir", "")
+
+
+def copy_on_write(what: str = "basic") -> CopyOnWrite:
+    """Start two containers of one image: A runs the app, B only sleeps (sharing layers does
+    not depend on what runs). A appends a line to a file that lives in a lower layer;
+    measure A's and B's ``docker diff``, writable layers and lower dirs."""
+    tag = _tag(what)
+    path, size = _cow_file(inspect(tag))
+    line = CHANGE_LINE + "\n"
+    quiet = {"command": ["sleep", "600"], "wait_ready": False, "stop_timeout": 1}
+    with workbook.run(tag, lab=LAB01) as a, workbook.run(tag, lab=LAB01, **quiet) as b:
+        diff_before, writable_before = a.diff(), a.sizes()["writable"]
+        code, out = a.exec(["sh", "-c", f"printf '%s\\n' '{CHANGE_LINE}' >> '{path}'"],
+                           user="0")
+        if code != 0:
+            raise RuntimeError(f"could not change {path} in container A: {out}")
+        after, other = a.sizes(), b.sizes()
+        return CopyOnWrite(
+            image=tag, path=path, file_bytes=size, line_bytes=len(line.encode()),
+            diff_before=diff_before, diff_after=a.diff(), diff_other=b.diff(),
+            writable_before=writable_before, writable_after=after["writable"],
+            writable_other=other["writable"], root_fs=after["root fs"],
+            size_in_a=_file_size(a, path), size_in_b=_file_size(b, path),
+            lower_a=a.lower_dirs(), lower_b=b.lower_dirs(), upper_a=_upper(a),
+            upper_b=_upper(b), note=stand_in_note(_dockerfile(what)))
+
+
+# ---------------------------------------------------------------------------- build cache
+
+
+@dataclass
+class Rebuild:
+    """One Dockerfile rebuilt after a one-line source change (``workbook.delivery``)."""
+
+    role: str
+    name: str
+    delivery: workbook.Delivery
+    fetched: int | None = None  # files Maven fetched from this process's mirror (None: none)
+
+    @property
+    def seconds(self) -> float:
+        return self.delivery.warm.seconds
+
+    @property
+    def dependency_cached(self) -> bool:
+        """True when a separate dependency step exists and came from the cache."""
+        try:
+            return self.delivery.warm.step(DEPENDENCY_STEP).cached
+        except KeyError:
+            return False
+
+    @property
+    def has_dependency_step(self) -> bool:
+        return any(DEPENDENCY_STEP in s.instruction for s in self.delivery.warm.steps)
+
+    def row(self) -> dict[str, Any]:
+        warm = self.delivery.warm
+        dep = ("from cache" if self.dependency_cached else "ran again") \
+            if self.has_dependency_step else "none: inside `mvn package`"
+        return {"order": self.role, "Dockerfile": variant(self.name).path.name,
+                "rebuild s": round(self.seconds, 1),
+                "steps from cache": f"{warm.cached_steps}/{len(warm.steps)}",
+                "dependency step": dep,
+                "files fetched from the Maven mirror": "—" if self.fetched is None
+                else self.fetched,
+                "push MB": _mb(self.delivery.push_bytes)}
+
+
+@dataclass
+class CacheOrder:
+    """The same one-line change rebuilt with a bad and a good instruction order."""
+
+    bad: Rebuild
+    good: Rebuild
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        """Good-order rebuild time over bad-order rebuild time, from this run."""
+        return self.good.seconds / self.bad.seconds
+
+    @property
+    def dependency_cached(self) -> bool:
+        return self.good.dependency_cached
+
+    def table(self) -> pandas.DataFrame:
+        return _frame([self.bad.row(), self.good.row()])
+
+    def steps(self) -> pandas.DataFrame:
+        rows = []
+        for rebuild in (self.bad, self.good):
+            for s in rebuild.delivery.warm.steps:
+                if s.instruction.split(" ", 1)[0] in ("LABEL",):
+                    continue
+                rows.append({"order": rebuild.role, "step": s.index,
+                             "instruction": _short(s.instruction, 60),
+                             "cached": "yes" if s.cached else "", "s": round(s.seconds, 1)})
+        return _frame(rows)
+
+    def points(self) -> list[str]:
+        return [
+            f"Bad order: {self.bad.seconds:.0f} s to rebuild after a one-line change; good "
+            f"order: {self.good.seconds:.0f} s ({self.ratio:.2f} × the bad order's time).",
+            "Here Maven downloads from a mirror on this machine; on a real network the bad "
+            "order fetches every dependency again on each change, so the gap is far wider."
+            + (f" (This change made the bad order fetch {self.bad.fetched:,} files, the good "
+               f"order {self.good.fetched:,}.)" if self.bad.fetched is not None
+               and self.good.fetched is not None else ""),
+            f"A push after the change sends {self.bad.delivery.push_bytes / MB:.0f} MB with the "
+            f"bad order and {self.good.delivery.push_bytes / MB:.0f} MB with the good one.",
+        ]
+
+    def plot(self) -> Figure:
+        """Seconds per build step of both rebuilds, cached steps marked."""
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(10, 4.2), layout="constrained")
+        axes = figure.subplots(1, 2, sharex=True)
+        longest = max(self.bad.seconds, self.good.seconds)
+        for ax, rebuild in zip(axes, (self.bad, self.good), strict=True):
+            steps = [s for s in rebuild.delivery.warm.steps
+                     if s.instruction.split(" ", 1)[0] not in ("LABEL", "ARG", "FROM")]
+            labels = [_short(s.instruction, 34) for s in steps]
+            colours = ["#bdbdbd" if s.cached else "#1f6fb4" for s in steps]
+            bars = ax.barh(range(len(steps)), [s.seconds for s in steps], color=colours)
+            ax.bar_label(bars, labels=["from cache" if s.cached else
+                                       f"{s.seconds:.0f} s" if s.seconds >= 10 else
+                                       f"{s.seconds:.1f} s" for s in steps],
+                         fontsize=8, padding=3)
+            ax.set_yticks(range(len(steps)), labels, fontsize=8)
+            ax.invert_yaxis()
+            ax.set_xlim(0, longest * 1.25)
+            ax.set_title(f"{rebuild.role}: {rebuild.seconds:.0f} s", fontsize=10)
+            ax.set_xlabel("seconds per step")
+        figure.suptitle("Rebuild after a one-line source change" + self.note)
+        return figure
+
+    def _repr_html_(self) -> str:
+        return (_table_html(self.table(), "Rebuild after a one-line change to a Java source"
+                            + self.note) + _points_html(self.points()))
+
+    def __repr__(self) -> str:
+        return "\n".join([_table_text(self.table(), "Rebuild after a one-line change"),
+                          *("- " + p for p in self.points())])
+
+
+def cache_order(bad: str = "basic", good: str = "ordered") -> CacheOrder:
+    """Build both Dockerfiles with the current sources (cached when nothing changed),
+    then again on a copy of the app with one Java line changed; time both rebuilds."""
+    rebuilds = []
+    for role, name in (("bad order", bad), ("good order", good)):
+        before = _mirror_served()
+        done = workbook.delivery(name, cold=False, record=False)
+        after = _mirror_served()
+        fetched = after - before if before is not None and after is not None else None
+        rebuilds.append(Rebuild(role, name, done, fetched))
+    return CacheOrder(*rebuilds, note=stand_in_note(variant(bad).path))
+
+
+def _mirror_served() -> int | None:
+    """Files the Maven mirror this process started has served so far (None without one):
+    what a build fetched is what it would download from a remote repository."""
+    from slimlab.kit import mirror
+
+    shared = mirror._shared  # started by the first build; None when builds use no mirror
+    return shared.stats.served if shared is not None else None
+
+
+# ---------------------------------------------------------------------------- build context
+
+
+@dataclass
+class BuildContext:
+    """What a build of the app would send, per top-level entry, with and without the
+    ``.dockerignore``; and, when ``target/`` is absent, what it would carry."""
+
+    entries: list[dict]
+    patterns: list[str]
+    jar_bytes: int | None = None
+
+    @property
+    def with_ignore(self) -> int:
+        return sum(e["sent"] for e in self.entries)
+
+    @property
+    def without_ignore(self) -> int:
+        return sum(e["bytes"] for e in self.entries)
+
+    @property
+    def has_target(self) -> bool:
+        return any(e["entry"] == "target/" for e in self.entries)
+
+    def table(self) -> pandas.DataFrame:
+        return _frame([{"entry": e["entry"], "MB on disk": round(e["bytes"] / MB, 2),
+                        "sent with .dockerignore": "yes" if e["sent"] == e["bytes"]
+                        else ("no" if e["sent"] == 0 else "partly"),
+                        "MB sent": round(e["sent"] / MB, 2)} for e in self.entries])
+
+    def points(self) -> list[str]:
+        points = [f"Without .dockerignore a build sends {self.without_ignore / MB:.2f} MB; "
+                  f"with it, {self.with_ignore / MB:.2f} MB."]
+        if self.has_target:
+            points.append("target/ is here because the app was built on this machine; "
+                          "COPY . . would ship the host's build output into the image, and "
+                          "every host build would invalidate the build cache.")
+        elif self.jar_bytes:
+            points.append(
+                "target/ does not exist in this checkout (nothing was built on the host), so "
+                "the two figures are close. After a host build (`mvn package`) it would hold "
+                f"at least the {self.jar_bytes / MB:.0f} MB jar (measured inside "
+                "bookshelf:basic), sent with every build unless .dockerignore keeps it out.")
+        else:
+            points.append("target/ does not exist in this checkout (nothing was built on the "
+                          "host); after a host build it would hold the jar and classes.")
+        return points
+
+    def _repr_html_(self) -> str:
+        caption = f"The build context of sample-app/ (.dockerignore: {', '.join(self.patterns)})"
+        return _table_html(self.table(), caption) + _points_html(self.points())
+
+    def __repr__(self) -> str:
+        return "\n".join([_table_text(self.table(), "The build context of sample-app/"),
+                          *("- " + p for p in self.points())])
+
+
+def build_context(app_dir: Path | None = None, jar_from: str | None = "basic") -> BuildContext:
+    """Bytes each top-level entry of the app adds to a build context, with and without
+    its ``.dockerignore`` (the same rules the engine applies). ``jar_from``: an image whose
+    jar tells what a host build's ``target/`` would carry when it is absent."""
+    import os
+
+    from docker.utils.build import exclude_paths
+
+    from slimlab.context import read_dockerignore
+
+    root = Path(app_dir or config.repo_root() / "sample-app").resolve()
+    patterns = read_dockerignore(root)
+    kept = set(exclude_paths(str(root), patterns))
+    sizes: dict[str, list[int]] = {}
+    for rel in exclude_paths(str(root), []):
+        full = os.path.join(root, rel)
+        if not os.path.isfile(full) or os.path.islink(full):
+            continue
+        top = rel.split("/", 1)[0] + ("/" if "/" in rel else "")
+        entry = sizes.setdefault(top, [0, 0])
+        size = os.path.getsize(full)
+        entry[0] += size
+        entry[1] += size if rel in kept else 0
+    entries = [{"entry": k, "bytes": v[0], "sent": v[1]}
+               for k, v in sorted(sizes.items(), key=lambda kv: -kv[1][0])]
+    jar = None
+    if jar_from is not None and "target/" not in sizes:
+        from slimlab import engine
+
+        tag = _tag(jar_from)
+        if engine.image_exists(tag):
+            jars = [f["bytes"] for f in _jar_files(inspect(tag))]
+            jar = jars[0] if jars else None
+    return BuildContext(entries, patterns, jar)
+
+
+def _jar_files(report: ImageReport) -> list[dict]:
+    return [{"path": "/" + p, "bytes": e.size} for p, (e, _) in report.fs.files.items()
+            if e.kind == "f" and p.endswith("target/bookshelf.jar")]
+
+
+# ---------------------------------------------------------------------------- summaries
+
+
+@dataclass
+class Summary:
+    """A closing table and key points, every figure taken from this run's results."""
+
+    title: str
+    rows: list[dict] = field(default_factory=list)
+    points: list[str] = field(default_factory=list)
+
+    def table(self) -> pandas.DataFrame:
+        return _frame(self.rows)
+
+    def _repr_html_(self) -> str:
+        return (_table_html(self.table(), self.title) + "<b>Key points</b>"
+                + _points_html(self.points))
+
+    def __repr__(self) -> str:
+        return "\n".join([_table_text(self.table(), self.title), "Key points:",
+                          *("- " + p for p in self.points)])
+
+
+def summary01(basic: str, cleanup: CleanupDemo, cow: CopyOnWrite, order: CacheOrder,
+              context: BuildContext) -> Summary:
+    """Lab 01's closing table, drawn from the demonstrations' own measurements."""
+    report = workbook.image(basic)
+    note = stand_in_note(_dockerfile(basic))
+    ours = [r for r in filesystem_layers(basic, own_only=True)]
+    heaviest = max(ours, key=lambda r: r["size_bytes"]) if ours else None
+    rows = [
+        {"what": f"{_tag(basic)} size / pull size{note}",
+         "measured": f"{report.size_bytes / MB:,.0f} MB / {report.pull_bytes / MB:,.0f} MB"},
+        {"what": "cleanup in a later RUN vs the same RUN (size)",
+         "measured": f"{cleanup.later.size_bytes / MB:.0f} MB vs "
+                     f"{cleanup.same.size_bytes / MB:.0f} MB ({cleanup.ratio:.2f} ×)"},
+        {"what": "wasted bytes, later RUN vs same RUN",
+         "measured": f"{cleanup.later.wasted_bytes / MB:.1f} MB vs "
+                     f"{cleanup.same.wasted_bytes / MB:.1f} MB"},
+        {"what": "copy-on-write: writable layer growth for one appended line",
+         "measured": f"{cow.grew_bytes / MB:.2f} MB for {cow.line_bytes} bytes"},
+        {"what": "rebuild after a one-line change, bad vs good order",
+         "measured": f"{order.bad.seconds:.0f} s vs {order.good.seconds:.0f} s "
+                     f"({order.ratio:.2f} ×)"},
+        {"what": "push after that change, bad vs good order",
+         "measured": f"{order.bad.delivery.push_bytes / MB:.0f} MB vs "
+                     f"{order.good.delivery.push_bytes / MB:.0f} MB"},
+        {"what": "build context without / with .dockerignore",
+         "measured": f"{context.without_ignore / MB:.2f} MB / {context.with_ignore / MB:.2f} MB"},
+    ]
+    points = [
+        f"{_tag(basic)} ships a JDK, Maven, the sources and Maven's repository: "
+        f"{report.size_bytes / MB:,.0f} MB on disk{note}"
+        + (f"; its own heaviest layer is `{_short(heaviest['instruction'], 40)}` "
+           f"({heaviest['size_bytes'] / MB:.0f} MB)." if heaviest else "."),
+        f"Deleting in a later RUN saved nothing: {cleanup.later.wasted_bytes / MB:.0f} MB "
+        f"still travel with every pull. Cleaning up in the same RUN made the image "
+        f"{cleanup.saved_bytes / MB:.0f} MB smaller.",
+        f"A container writes into its own layer: one appended line copied "
+        f"{cow.file_bytes / MB:.1f} MB up, while a second container kept reading the "
+        "shared, unchanged lower layers.",
+        f"Ordering instructions from least to most often changed cut the rebuild to "
+        f"{order.ratio:.2f} × (through a mirror on this machine; far more on a real network)"
+        + (" and kept the dependency layer from the cache." if order.dependency_cached
+           else ", but the dependency layer was not reused: check Dockerfile.ordered."),
+        f".dockerignore keeps the build context at {context.with_ignore / MB:.2f} MB "
+        f"instead of {context.without_ignore / MB:.2f} MB.",
+    ]
+    return Summary(f"Lab 01, measured in this run{note}", rows, points)
+
+
+# ---------------------------------------------------------------------------- small views
+
+
+def show_dockerfile(what: str | Path) -> Any:
+    """A Dockerfile as a highlighted block (a catalog name or a path), so a cell shows
+    exactly what the next build reads."""
+    from IPython.display import Markdown
+
+    path = variant(what).path if isinstance(what, str) and "/" not in what \
+        and not what.startswith("Dockerfile") else Path(what)
+    path = path if path.is_absolute() else config.repo_root() / path
+    rel = path.relative_to(config.repo_root()) if path.is_relative_to(config.repo_root()) \
+        else path
+    return Markdown(f"`{rel}`\n```dockerfile\n{path.read_text().rstrip()}\n```")
+
+
+def books(body: Any, n: int = 5) -> pandas.DataFrame:
+    """The first books of an ``/api/books`` answer as a table (a page or a plain list)."""
+    items = body.get("content", body) if isinstance(body, dict) else body
+    if not isinstance(items, list):
+        return _frame([{"answer": _short(str(body), 120)}])
+    keep = ("id", "title", "author", "publicationYear")
+    return _frame([{k: item.get(k) for k in keep} for item in items[:n]
+                   if isinstance(item, dict)])
+
+
+# ---------------------------------------------------------------------------- lab 02
+
+LAB02 = "02-multistage"
+
+
+def leftovers(what: str) -> list[str]:
+    """What must not be in the image (sources, Maven, ~/.m2) but is: the first path found
+    for each such pattern, so a hint names one example of each kind."""
+    return [row["found"][0] for row in workbook.contents_check(what)
+            if row["wanted"] == "absent" and row["found"]]
+
+
+def non_root(what: str) -> bool:
+    """True when the image's configured user is neither empty nor root (name or uid 0)."""
+    user = workbook.image(what).user.split(":", 1)[0]
+    return user not in ("", "root", "0")
+
+
+def size_ratio(what: str, baseline: str) -> float:
+    """An image's size over a baseline's, both measured now (below 1: smaller)."""
+    return workbook.image(what).size_bytes / workbook.image(baseline).size_bytes
+
+
+def contents(what: str) -> pandas.DataFrame:
+    """The catalog's must / must-not contents of an image, and what was found."""
+    rows = workbook.contents_check(what)
+    return _frame([{"pattern": "/" + r["pattern"], "wanted": r["wanted"],
+                    "found": ", ".join(r["found"]) or "nothing",
+                    "ok": "✔" if r["ok"] else "✘"} for r in rows])
+
+
+def measured(*names: str) -> dict[str, dict]:
+    """This learner's latest recorded measurements for some variants (for report plots)."""
+    from slimlab.checkpoints import load_measurements
+
+    everything = load_measurements(learner=config.learner())
+    return {n: everything[n] for n in names if n in everything}
+
+
+def compare_images(*whats: str) -> pandas.DataFrame:
+    """Size, pull size, layers and what is inside, side by side; the write-up's size in a
+    column of its own, marked as its author's machine."""
+    from slimlab.measure.surface import surface
+    from slimlab.report import WRITEUP, WRITEUP_SIZE_COLUMN
+
+    rows = []
+    for what in whats:
+        report = workbook.image(what)
+        found = surface(report)
+        name = what if ":" not in what else what.split(":")[-1]
+        rows.append({"image": _tag(what) + stand_in_note(_dockerfile(what)),
+                     "size MB": _mb(report.size_bytes), "pull MB": _mb(report.pull_bytes),
+                     "layers": report.layer_count,
+                     "Maven": "yes" if found.maven else "no",
+                     "compiler": "yes" if found.compiler else "no",
+                     "user": found.user,
+                     WRITEUP_SIZE_COLUMN: WRITEUP.get(name, {}).get("size_mb")})
+    return _frame(rows)
+
+
+@dataclass
+class PushCompare:
+    """The bytes a push sends after the same one-line change, single jar vs layered."""
+
+    single: workbook.Delivery
+    layered: workbook.Delivery
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.layered.push_bytes / self.single.push_bytes if self.single.push_bytes \
+            else float("inf")
+
+    def table(self) -> pandas.DataFrame:
+        rows = []
+        for d in (self.single, self.layered):
+            rows.append({"image": variant(d.name).tag, "new layers": d.new_layers,
+                         "push sends MB": round(d.push_bytes / MB, 3),
+                         "rebuild s": round(d.warm.seconds, 1),
+                         "steps from cache": f"{d.warm.cached_steps}/{len(d.warm.steps)}"})
+        return _frame(rows)
+
+    def points(self) -> list[str]:
+        return [f"After a one-line change a push of {variant(self.single.name).tag} sends "
+                f"{self.single.push_bytes / MB:.1f} MB (the whole jar, compressed); "
+                f"{variant(self.layered.name).tag} sends {self.layered.push_bytes / 1e3:,.0f} kB "
+                f"({100 * self.ratio:.2f} % of it): only the application layer is new.",
+                "A registry and every node that pulls already hold the dependencies layer, "
+                "so they skip it."]
+
+    def plot(self) -> Figure:
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(8, 2.6), layout="constrained")
+        ax = figure.subplots()
+        names = [variant(d.name).tag for d in (self.single, self.layered)]
+        values = [d.push_bytes / MB for d in (self.single, self.layered)]
+        bars = ax.barh(names, values, color=["#f28e2b", "#1f6fb4"])
+        ax.bar_label(bars, labels=[f"{v:.3f} MB" if v < 1 else f"{v:.1f} MB" for v in values],
+                     padding=3, fontsize=9)
+        ax.invert_yaxis()
+        ax.margins(x=0.25)
+        ax.set_xlabel("MB a push sends after a one-line change (gzip, measured here)")
+        ax.set_title("Bytes per code change" + self.note)
+        return figure
+
+    def _repr_html_(self) -> str:
+        return (_table_html(self.table(), "A one-line change, pushed" + self.note)
+                + _points_html(self.points()))
+
+    def __repr__(self) -> str:
+        return "\n".join([_table_text(self.table(), "A one-line change, pushed"),
+                          *("- " + p for p in self.points())])
+
+
+def push_compare(single: workbook.Delivery, layered: workbook.Delivery) -> PushCompare:
+    return PushCompare(single, layered, stand_in_note(variant(single.name).path))
+
+
+def summary02(basic: str, multi: str, push: PushCompare) -> Summary:
+    """Lab 02's closing table, drawn from this run's measurements."""
+    from slimlab.report import WRITEUP
+
+    b, m = workbook.image(basic), workbook.image(multi)
+    note = stand_in_note(_dockerfile(multi))
+    left = leftovers(multi)
+    rows = [
+        {"what": f"{_tag(basic)} size / pull size",
+         "measured here" + note: f"{b.size_bytes / MB:,.0f} MB / {b.pull_bytes / MB:,.0f} MB",
+         "write-up (its machine)": f"{WRITEUP['basic']['size_mb']} MB"},
+        {"what": f"{_tag(multi)} size / pull size",
+         "measured here" + note: f"{m.size_bytes / MB:,.0f} MB / {m.pull_bytes / MB:,.0f} MB",
+         "write-up (its machine)": f"{WRITEUP['multi']['size_mb']} MB"},
+        {"what": "sources, Maven, ~/.m2 left in multi",
+         "measured here" + note: f"{len(left)} paths", "write-up (its machine)": ""},
+        {"what": "push after a one-line change: single jar vs layered",
+         "measured here" + note: f"{push.single.push_bytes / MB:.1f} MB vs "
+                                 f"{push.layered.push_bytes / 1e3:,.0f} kB",
+         "write-up (its machine)": ""},
+    ]
+    saved = b.size_bytes - m.size_bytes
+    points = [
+        f"Two stages kept the build tools out: {_tag(multi)} is {saved / MB:,.0f} MB smaller "
+        f"than {_tag(basic)} ({m.size_bytes / b.size_bytes:.2f} ×) and holds "
+        f"{'no' if not left else len(left)} source, Maven or ~/.m2 paths.",
+        f"What remains is mostly the JDK base: the runtime stage's own layers weigh "
+        f"{sum(r['size_bytes'] for r in filesystem_layers(multi, own_only=True)) / MB:.0f} MB; "
+        "lab 03 swaps the JDK for a JRE.",
+        f"Layering the jar turned a {push.single.push_bytes / MB:.0f} MB push per change into "
+        f"{push.layered.push_bytes / 1e3:,.0f} kB ({100 * push.ratio:.2f} %).",
+    ]
+    if note:
+        points.append("Sizes here come from kit stand-in base images, so they differ from the "
+                      "write-up's figures, which were measured on its author's machine.")
+    return Summary(f"Lab 02, measured in this run{note}", rows, points)
