@@ -61,7 +61,8 @@ doctor: venv ## Check the Docker engine and show which base images the labs will
 
 # --- tests: what CI runs -----------------------------------------------------------------
 
-test: venv ## Everything CI runs: lint, helper tests, app tests, every notebook
+test: ## Everything CI runs: lint, helper tests, app tests, every notebook
+	@$(TIMED) python-env $(MAKE) --no-print-directory venv
 	@$(TIMED) lint $(MAKE) --no-print-directory lint
 	@$(TIMED) unit-tests $(MAKE) --no-print-directory unit
 	@$(TIMED) kit $(MAKE) --no-print-directory kit
