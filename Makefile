@@ -81,7 +81,7 @@ engine-tests: venv ## The helper package's tests against the Docker engine
 
 notebooks: venv ## Run every notebook under labs/ top to bottom (nbval); checkpoints must pass
 	CI=true $(VENV)/bin/pytest -p no:cacheprovider --nbval-lax \
-	    --nbval-cell-timeout=$(CELL_TIMEOUT) --durations=0 labs
+	    --nbval-cell-timeout=$(CELL_TIMEOUT) --durations=10 labs
 
 app-tests: java25 ## The sample app's JUnit tests (also builds sample-app/target/bookshelf.jar)
 	$(MVN) $(MVN_FLAGS) -f $(APP)/pom.xml verify
