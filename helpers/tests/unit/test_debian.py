@@ -8,13 +8,13 @@ from slimlab.kit import debian
 
 DEB822 = """\
 Types: deb
-URIs: http://deb.example.test/debian
+URIs: http://archive.example.test/debian
 Suites: trixie trixie-updates
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb
-URIs: http://deb.example.test/debian-security
+URIs: http://archive.example.test/debian-security
 Suites: trixie-security
 Components: main
 """
@@ -47,7 +47,7 @@ def apt(tmp_path):
 
 def test_deb822_sources(apt):
     (apt / "sources.list.d" / "debian.sources").write_text(DEB822)
-    assert debian.mirror_from_sources(apt) == "http://deb.example.test/debian"
+    assert debian.mirror_from_sources(apt) == "http://archive.example.test/debian"
 
 
 def test_deb822_skips_security_and_strips_the_slash(apt):
