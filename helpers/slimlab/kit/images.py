@@ -16,9 +16,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from docker.errors import ImageNotFound
+
 from slimlab import config, engine
 from slimlab.build import build
-from slimlab.errors import KitError, SlimlabError
+from slimlab.errors import KitError
 from slimlab.kit import debian, maven
 from slimlab.kit.bases import BY_ARG
 
@@ -75,8 +77,6 @@ def _recipe(image: KitImage, extra: str = "") -> str:
 
 
 def _current(image: KitImage, recipe: str) -> bool:
-    from docker.errors import ImageNotFound
-
     try:
         found = engine.client().images.get(image.tag)
     except ImageNotFound:
@@ -161,9 +161,7 @@ def build_kit(force: bool = False, only: list[str] | None = None,
         extra = config.maven_version() if image.name == "maven" else ""
         try:
             recipe = _recipe(image, extra)
-        except SlimlabError:
-            raise
-        except Exception as exc:  # a parent is missing: build the parents first
+        except ImageNotFound as exc:  # a parent is missing: build the parents first
             raise KitError(f"{image.tag} needs {', '.join(image.parents)} first.",
                            hint="Run `make kit` without --only.") from exc
         built = force or not _current(image, recipe)
