@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import logging
+import re
 import socket
 import urllib.error
 import urllib.request
@@ -30,6 +31,15 @@ def repo(tmp_path_factory):
     (root / (POM + ".sha1")).write_text("stored-sha1-wins\n")
     (root / "org/example/demo/maven-metadata-central.xml").write_text("<metadata/>\n")
     (tmp_path / "secret.txt").write_text("outside the repository")
+    evil = root / "org/example/evil"  # a metadata copy that is a link out of the repository
+    evil.mkdir(parents=True)
+    (evil / "maven-metadata-evil.xml").symlink_to(tmp_path / "secret.txt")
+    mixed = root / "org/example/mixed"  # the escaping link sorts before the real copy
+    mixed.mkdir(parents=True)
+    (mixed / "maven-metadata-a-evil.xml").symlink_to(tmp_path / "secret.txt")
+    (root / "org/example/loop.jar").symlink_to("loop.jar")
+    (root / "org/example/loopdir").symlink_to("loopdir")
+    (mixed / "maven-metadata-local.xml").write_text("<metadata>local</metadata>\n")
     return root
 
 
@@ -44,6 +54,10 @@ def served(_running):
     _running.stats.served = _running.stats.refused = 0
     _running.stats.missing.clear()
     return _running
+
+
+def port_of(served) -> int:
+    return int(served.url.rsplit(":", 1)[1].strip("/"))
 
 
 def raw(served, method: str, path: str) -> tuple[int, bytes]:
@@ -195,3 +209,117 @@ def test_url_for_builds(monkeypatch, tmp_path, repo):
         assert url.startswith("http://127.0.0.1:") and mirror.mirror_url_for_builds() == url
     finally:
         mirror._shared.stop()
+
+
+@pytest.mark.parametrize("path", [
+    "/org/example/evil/maven-metadata.xml",
+    "/org/example/evil/maven-metadata.xml.sha256",
+    "/org/example/evil/maven-metadata.xml.sha1",
+])
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_metadata_link_out_of_the_repository_is_not_served(served, method, path):
+    status, body = raw(served, method, path)
+    assert status in (403, 404) and b"outside" not in body
+    assert served.stats.served == 0
+
+
+def test_metadata_mapping_skips_a_link_out_and_serves_the_real_copy(served, repo):
+    status, body = raw(served, "GET", "/org/example/mixed/maven-metadata.xml")
+    assert (status, body) == (200, b"<metadata>local</metadata>\n")
+    root = repo.resolve()
+    assert find_artifact(root, "/org/example/evil/maven-metadata.xml") == (None, None)
+    assert find_artifact(root, "/org/example/evil/maven-metadata.xml.md5") == (None, None)
+
+
+@pytest.mark.parametrize("path", [
+    "/" + "a" * 300,
+    "/org/" + "b" * 300 + ".jar.sha1",
+    "/org/" + "c" * 300 + "/maven-metadata.xml",
+    "/" + "/".join(["a"] * 5000),
+    "/" + "/".join(["d" * 200] * 30),
+])
+def test_overlong_paths_are_answered_and_the_server_keeps_serving(served, repo, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port_of(served), timeout=5)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        assert response.status in (404, 414)
+        response.read()
+        conn.request("GET", "/" + POM)  # same connection, or a new one if it was closed
+        response = conn.getresponse()
+        assert (response.status, response.read()) == (200, (repo / POM).read_bytes())
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("path", [
+    "/org/example/loop.jar",
+    "/org/example/loop.jar.sha1",
+    "/org/example/loopdir/maven-metadata.xml",
+])
+def test_a_link_loop_is_404(served, path):
+    assert raw(served, "GET", path) == (404, b"")
+    assert served.stats.missing == [path]
+
+
+def exchange(served, data: bytes) -> bytes:
+    """Send raw bytes on one connection and read until the server closes it."""
+    chunks = []
+    with socket.create_connection(("127.0.0.1", port_of(served)), timeout=5) as sock:
+        sock.sendall(data)
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except ConnectionResetError:  # closed with request bytes unread: still closed
+            pass
+    return b"".join(chunks)
+
+
+def statuses(data: bytes) -> list[int]:
+    return [int(code) for code in re.findall(rb"^HTTP/1\.[01] (\d{3}) ", data, re.MULTILINE)]
+
+
+SMUGGLED = f"GET /{ARTIFACT} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+LAST = b"GET /org/example/last.jar HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_a_refused_request_body_is_not_taken_for_the_next_request(served, method):
+    head = f"{method} /{POM} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(SMUGGLED)}\r\n\r\n"
+    data = exchange(served, head.encode() + SMUGGLED + LAST)
+    assert statuses(data) == [405, 404]
+    assert b"\r\nAllow: GET, HEAD\r\n" in data
+    assert served.stats.served == 0 and served.stats.missing == ["/org/example/last.jar"]
+
+
+def test_a_get_request_body_is_not_taken_for_the_next_request(served, repo):
+    head = f"GET /{POM} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(SMUGGLED)}\r\n\r\n"
+    data = exchange(served, head.encode() + SMUGGLED + LAST)
+    assert statuses(data) == [200, 404]
+    assert served.stats.served == 1 and served.stats.missing == ["/org/example/last.jar"]
+
+
+@pytest.mark.parametrize("framing", [
+    "Content-Length: 1000000000",
+    "Content-Length: nonsense",
+    "Content-Length: 5_0",
+    "Transfer-Encoding: chunked",
+])
+def test_an_unreadable_body_closes_the_connection(served, framing):
+    head = f"POST /{POM} HTTP/1.1\r\nHost: x\r\n{framing}\r\n\r\n"
+    chunked = f"{len(SMUGGLED):x}\r\n".encode() + SMUGGLED + b"\r\n0\r\n\r\n"
+    data = exchange(served, head.encode() + chunked + LAST)
+    assert statuses(data) == [405]
+    assert b"\r\nConnection: close\r\n" in data and b"\r\nAllow: GET, HEAD\r\n" in data
+    assert served.stats.served == 0
+
+
+@pytest.mark.parametrize("suffix", ["?x=1", "#fragment", "?x=1#frag", "?"])
+def test_query_and_fragment_are_ignored(served, repo, suffix):
+    jar = (repo / ARTIFACT).read_bytes()
+    assert raw(served, "GET", f"/{ARTIFACT}.sha1{suffix}") == (
+        200, hashlib.sha1(jar).hexdigest().encode())
+    assert raw(served, "GET", f"/{ARTIFACT}{suffix}") == (200, jar)
+    assert raw(served, "GET", f"/org/example/demo/maven-metadata.xml{suffix}") == (
+        200, b"<metadata/>\n")
+    assert raw(served, "GET", f"/{POM}.sha1{suffix}") == (200, b"stored-sha1-wins\n")
