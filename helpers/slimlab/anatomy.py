@@ -600,15 +600,13 @@ def build_context(app_dir: Path | None = None, jar_from: str | None = "basic") -
     jar tells what a host build's ``target/`` would carry when it is absent."""
     import os
 
-    from docker.utils.build import exclude_paths
-
-    from slimlab.context import read_dockerignore
+    from slimlab.context import included_paths, read_dockerignore
 
     root = Path(app_dir or config.repo_root() / "sample-app").resolve()
     patterns = read_dockerignore(root)
-    kept = set(exclude_paths(str(root), patterns))
+    kept = included_paths(root, patterns)
     sizes: dict[str, list[int]] = {}
-    for rel in exclude_paths(str(root), []):
+    for rel in sorted(included_paths(root, [])):
         full = os.path.join(root, rel)
         if not os.path.isfile(full) or os.path.islink(full):
             continue

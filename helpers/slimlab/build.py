@@ -1,32 +1,41 @@
-"""Build an image with the classic builder, showing progress, and return what it cost.
+"""Build an image with BuildKit, as ``docker build`` does, and return what it cost.
 
-The engine streams JSON lines: ``Step 3/9 : RUN …``, `` ---> Using cache``, `` ---> 1a2b…``
-and finally ``Successfully built …`` or an ``errorDetail``. ``parse_stream`` turns them
-into per-step records; ``build`` adds the context, the base images and the labels.
+Before anything is sent, every ``FROM`` is resolved (``ARG``s filled in) and must be on the
+engine: a missing base fails here, with the fix, instead of being pulled silently inside
+the build. The build itself runs in ``engine.buildx``; its events become one
+:class:`StepRecord` per Dockerfile instruction (with BuildKit's own ``CACHED`` flag and
+timing) and the progress display shows what ``docker build --progress=plain`` prints.
 """
 
 from __future__ import annotations
 
-import re
+import shlex
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from slimlab import config, engine
 from slimlab.context import make_context
-from slimlab.errors import BuildFailed
+from slimlab.dockerfile import base_images, stage_names
+from slimlab.engine import buildx
+from slimlab.errors import BaseImageMissing, BuildFailed
 from slimlab.progress import progress
-
-STEP_RE = re.compile(r"^Step (\d+)/(\d+) : (.*)$")
 
 
 @dataclass
 class StepRecord:
-    index: int
+    """One Dockerfile instruction as BuildKit ran it (``[build 3/6] RUN mvn …``)."""
+
+    index: int  # position in the build, 1-based, in the order BuildKit listed them
     instruction: str
     seconds: float = 0.0
     cached: bool = False
+    stage: str = ""  # the stage name BuildKit shows ("build"), "" for a single stage
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"[{self.stage}] {self.instruction}" if self.stage else self.instruction
 
 
 @dataclass
@@ -40,6 +49,7 @@ class BuildResult:
     context_bytes: int = 0
     bases: dict[str, str] = field(default_factory=dict)
     log: str = ""
+    command: str = ""  # the `docker build` line that does the same by hand
 
     @property
     def cached_steps(self) -> int:
@@ -69,57 +79,48 @@ class BuildResult:
         }
 
 
-@dataclass
-class _Parsed:
-    steps: list[StepRecord]
-    image_id: str
-    error: str
-    log_lines: list[str]
+def steps_of(events: buildx.Events, stages: list[str] | None = None) -> list[StepRecord]:
+    """The Dockerfile instructions among BuildKit's vertexes, in Dockerfile order (stages
+    as ``stages`` lists them, then ``[i/n]`` within a stage). A stage the target does not
+    need never appears: BuildKit skips it."""
+    order = {name.lower(): n for n, name in enumerate(stages or [])}
+    found = []
+    for vertex in events.ordered():
+        match = vertex.instruction
+        if match is not None:
+            stage = match.group("stage") or ""
+            found.append((order.get(stage.lower(), len(order)), int(match.group("index")),
+                          vertex.order, match, vertex))
+    found.sort(key=lambda item: item[:3])
+    return [StepRecord(n, " ".join(match.group("text").split()), vertex.seconds,
+                       vertex.cached, match.group("stage") or "", vertex.log)
+            for n, (_, _, _, match, vertex) in enumerate(found, 1)]
 
 
-def parse_stream(
-    chunks: Iterable[dict], clock=time.monotonic, on_step=None, on_line=None
-) -> _Parsed:
-    """Fold the engine's build stream into steps, the image id and an error, if any."""
-    steps: list[StepRecord] = []
-    log: list[str] = []
-    image_id = ""
-    error = ""
-    started = clock()
-    for chunk in chunks:
-        if "errorDetail" in chunk or "error" in chunk:
-            error = (chunk.get("errorDetail") or {}).get("message") or chunk.get("error", "")
-            log.append(error)
-            continue
-        if "aux" in chunk and isinstance(chunk["aux"], dict) and "ID" in chunk["aux"]:
-            image_id = chunk["aux"]["ID"]
-        text = chunk.get("stream", "")
-        for line in text.splitlines():
-            if not line.strip():
-                continue
-            log.append(line)
-            if on_line:
-                on_line(line)
-            match = STEP_RE.match(line)
-            now = clock()
-            if match:
-                if steps:
-                    steps[-1].seconds = now - started
-                started = now
-                steps.append(StepRecord(int(match.group(1)), match.group(3)))
-                if on_step:
-                    on_step(steps[-1], int(match.group(2)))
-            elif line.strip() == "---> Using cache" and steps:
-                steps[-1].cached = True
-            elif line.startswith("Successfully built "):
-                image_id = image_id or line.split()[-1]
-    if steps:
-        steps[-1].seconds = clock() - started
-    return _Parsed(steps, image_id, error, log)
+def plain_log(events: buildx.Events) -> str:
+    """The build as ``docker build --progress=plain`` shows it: one line per vertex."""
+    lines = []
+    for n, vertex in enumerate(events.ordered(), 1):
+        state = ("CACHED" if vertex.cached else f"ERROR: {vertex.error}" if vertex.error
+                 else f"DONE {vertex.seconds:.1f}s")
+        lines.append(f"#{n} {vertex.name}")
+        lines += [f"#{n} {line}" for line in vertex.log[-200:]]
+        lines.append(f"#{n} {state}")
+    lines += events.text
+    return "\n".join(lines)
 
 
-def failing_step(parsed: _Parsed) -> str:
-    return parsed.steps[-1].instruction if parsed.steps else "(before the first step)"
+def check_bases(dockerfile_text: str, buildargs: dict[str, str], where: str) -> list[str]:
+    """Every FROM image, resolved; BaseImageMissing before the build when one is absent."""
+    images = base_images(dockerfile_text, buildargs)
+    missing = [image for image in images if not engine.image_exists(image)]
+    if missing:
+        raise BaseImageMissing(
+            f"{where} starts FROM {', '.join(missing)}, which this engine does not have; "
+            "Slimlab never lets a build pull on its own.",
+            hint="Run `make lab` (or `slimlab prepare`) to get the base images, or build the "
+            "kit (`make kit`, SLIMLAB_PROFILE=kit).")
+    return images
 
 
 def build(
@@ -140,71 +141,86 @@ def build(
 
     A Maven mirror (see ``kit.mirror``) is used when one is configured: the context then
     carries generated Maven settings and the build runs with host networking, so the
-    container reaches the mirror on 127.0.0.1.
+    build's containers reach the mirror on 127.0.0.1.
     """
     from slimlab.kit.mirror import mirror_url_for_builds
 
     dockerfile = Path(dockerfile)
+    buildargs = dict(buildargs or {})
+    text = dockerfile.read_text()
+    check_bases(text, buildargs, dockerfile.name)
+    buildx.require()
     root = Path(context) if context else config.repo_root() / "sample-app"
     mirror = mirror_url_for_builds() if use_mirror else ""
     ctx = make_context(root, dockerfile, mirror_url=mirror)
     labels = engine.labels(lab, **(extra_labels or {}))
+    network = network_mode or ("host" if mirror else None)
     display = progress(f"build {tag}", quiet=quiet)
     if mirror:
         display.note(f"Maven mirror: {mirror}")
+    shown: dict[str, str] = {}
 
-    api = engine.client().api
+    def show(vertex: buildx.Vertex) -> None:
+        """Announce each instruction when it starts, and how it ended (plain progress)."""
+        match = vertex.instruction
+        if match is None:
+            return
+        state = ("CACHED" if vertex.cached else "ERROR" if vertex.error
+                 else "DONE" if vertex.completed else "started" if vertex.started else "")
+        before = shown.get(vertex.digest)
+        if not state or before == state:
+            return
+        shown[vertex.digest] = state
+        index, total = int(match.group("index")), int(match.group("total"))
+        if state == "CACHED":
+            display.step(index, total, vertex.name, cached=True)
+            return
+        if before is None:
+            display.step(index, total, vertex.name)
+        if state != "started":
+            display.note(f"  {vertex.name.split(']')[0]}] {state} {vertex.seconds:.1f}s")
+
     started = time.monotonic()
-    stream = api.build(
-        fileobj=ctx.data,
-        custom_context=True,
-        dockerfile=ctx.dockerfile,
-        tag=tag,
-        buildargs=buildargs or {},
-        labels=labels,
-        target=target,
-        nocache=nocache,
-        rm=True,
-        forcerm=True,
-        pull=False,
-        network_mode=network_mode or ("host" if mirror else None),
-        decode=True,
-    )
-
-    def show_cache_hit(line: str) -> None:
-        if line.strip() == "---> Using cache":
-            display.note("  from cache")
-
-    parsed = parse_stream(
-        _guarded(stream),
-        on_step=lambda s, total: display.step(s.index, total, s.instruction),
-        on_line=show_cache_hit,
-    )
+    try:
+        outcome = buildx.build(ctx.data, dockerfile=ctx.dockerfile, tag=tag,
+                               buildargs=buildargs, labels=labels, target=target,
+                               nocache=nocache, network=network, on_vertex=show)
+    except BaseException:
+        display.close("interrupted: nothing was tagged")
+        raise
     seconds = time.monotonic() - started
-    log = "\n".join(parsed.log_lines)
-    if parsed.error or not parsed.image_id:
+    steps = steps_of(outcome.events, stage_names(text))
+    log = plain_log(outcome.events)
+    if outcome.returncode != 0 or not outcome.image_id:
         display.close(f"FAILED after {seconds:.1f} s")
-        tail = "\n".join(parsed.log_lines[-25:])
+        failed = outcome.events.failed_vertex()
+        where = " ".join(failed.name.split()) if failed else "(before the first step)"
+        match = failed.instruction if failed else None
+        step = " ".join(match.group("text").split()) if match else where
+        detail = "\n".join((failed.log if failed else [])[-20:] + outcome.events.text[-8:])
+        error = outcome.events.error or f"docker buildx exited with {outcome.returncode}"
         raise BuildFailed(
-            f"Building {tag} failed at: {failing_step(parsed)}\n{parsed.error}".rstrip(),
-            step=failing_step(parsed),
-            hint=_hint_for(f"{parsed.error}\n{tail}", dockerfile),  # a RUN's own output says why
-            log=tail,
+            f"Building {tag} failed at: {where}\n{error}".rstrip(),
+            step=step,
+            hint=_hint_for(f"{error}\n{detail}", dockerfile),
+            log=detail or log[-3000:],
         )
-    result = BuildResult(tag, parsed.image_id, seconds, parsed.steps, ctx.size,
-                         dict(buildargs or {}), log)
+    result = BuildResult(tag, outcome.image_id, seconds, steps, ctx.size, buildargs, log,
+                         command=_command(dockerfile, root, tag, buildargs, target))
     display.close(result.summary())
     return result
 
 
-def _guarded(stream: Iterator[dict]) -> Iterator[dict]:
-    """Turn the SDK's mid-stream API errors into stream errors, so they end up in the log."""
-    from docker.errors import APIError
-
-    try:
-        yield from stream
-    except APIError as exc:
-        yield {"error": str(exc.explanation or exc)}
+def _command(dockerfile: Path, root: Path, tag: str, buildargs: dict[str, str],
+             target: str | None) -> str:
+    """The ``docker build`` a learner would type for the same build."""
+    parts = ["docker", "build", "-f", str(dockerfile)]
+    for key, value in buildargs.items():
+        parts += ["--build-arg", f"{key}={value}"]
+    if target:
+        parts += ["--target", target]
+    parts += ["-t", tag, str(root)]
+    return shlex.join(parts)
 
 
 def _hint_for(text: str, dockerfile: Path) -> str:
@@ -217,6 +233,8 @@ def _hint_for(text: str, dockerfile: Path) -> str:
     if "pull access denied" in lowered or ("manifest" in lowered and "not found" in lowered):
         return ("A base image is missing. Build the kit (`make kit`) and use "
                 "SLIMLAB_PROFILE=kit, or pull the upstream image.")
+    if "dockerfile parse error" in lowered or "unknown instruction" in lowered:
+        return f"{dockerfile.name} has a syntax error on the line named above: fix it."
     if "no such file or directory" in lowered or "not found" in lowered:
         return (f"A file the Dockerfile needs is missing. Check the COPY lines in {dockerfile} "
                 "against the build context (and its .dockerignore).")

@@ -25,9 +25,18 @@ app.add_typer(bundle_app, name="bundle")
 
 @app.command()
 def doctor() -> None:
-    """Check the engine and show which base images the labs will use."""
+    """Check Docker (engine version, image store, buildx, socket) with a fix for each gap,
+    then show which base images the labs will use."""
+    from slimlab.engine import doctor as checks
     from slimlab.setup import setup
 
+    found = checks.findings()
+    for item in found:
+        typer.echo(f"{item.what:>14}  {item.status:4}  {item.found}")
+        if item.fix:
+            typer.echo(f"{'':>20}fix: {item.fix}")
+    if not checks.healthy(found):
+        raise typer.Exit(1)
     setup("doctor")
 
 
@@ -49,7 +58,7 @@ def prepare() -> None:
 
         for ref in missing:
             typer.echo(f"prepare: pulling {ref}")
-            engine.client().images.pull(ref)
+            engine.pull(ref)
         return
     if profile == "upstream":
         raise SlimlabError(f"Profile upstream, but {', '.join(missing)} missing.",

@@ -14,7 +14,9 @@ import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docker.utils.build import exclude_paths
+# Docker's own .dockerignore matcher (pure file matching, no engine talk), so the rules are
+# exactly the engine's.
+from docker.utils.build import exclude_paths  # noqa: TID251
 
 DOCKERFILE_NAME = ".slimlab.Dockerfile"
 MIRROR_SETTINGS = ".mvn/slimlab-mirror-settings.xml"
@@ -28,6 +30,11 @@ class Context:
     dockerfile: str
     files: list[str] = field(default_factory=list)
     size: int = 0  # bytes of file content sent
+
+
+def included_paths(root: Path, patterns: list[str]) -> set[str]:
+    """Relative paths under ``root`` a build context keeps under ``patterns``."""
+    return set(exclude_paths(str(root), patterns))
 
 
 def read_dockerignore(root: Path) -> list[str]:
@@ -76,7 +83,17 @@ def make_context(
 
     buffer = io.BytesIO()
     content = 0
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
+    # GNU format with whole-second times: no PAX header first, so the first member's header
+    # is in the first 512 bytes, where `docker buildx build -` looks to tell a context tar
+    # from a Dockerfile on stdin. The generated files (short names) go first for the same
+    # reason.
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        for name, data in extra.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o644
+            content += len(data)
+            tar.addfile(info, io.BytesIO(data))
         for rel in paths:
             if rel in extra:
                 continue
@@ -86,18 +103,13 @@ def make_context(
                 continue
             info.uid = info.gid = 0
             info.uname = info.gname = ""
+            info.mtime = int(info.mtime)
             if info.isfile():
                 content += info.size
                 with open(full, "rb") as fh:
                     tar.addfile(info, fh)
             else:
                 tar.addfile(info)
-        for name, data in extra.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            info.mode = 0o644
-            content += len(data)
-            tar.addfile(info, io.BytesIO(data))
     return Context(buffer.getvalue(), DOCKERFILE_NAME, paths + list(extra), content)
 
 

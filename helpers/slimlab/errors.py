@@ -37,6 +37,10 @@ class EngineUnavailable(SlimlabError):
     """The Docker engine cannot be reached, refuses us, or is too old."""
 
 
+class ImageMissing(SlimlabError):
+    """An image the call needs is not on the engine."""
+
+
 class BaseImageMissing(SlimlabError):
     """A base image is neither present locally nor allowed to be pulled."""
 

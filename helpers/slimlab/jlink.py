@@ -293,7 +293,7 @@ def remove_images(tags: Iterable[str]) -> int:
     removed = 0
     for tag in tags:
         if engine.image_exists(tag):
-            engine.client().images.remove(tag, force=True)
+            engine.remove_image(tag)
             removed += 1
     return removed
 

@@ -138,7 +138,7 @@ class Preflight:
 
 def preflight(profile: str | None = None) -> Preflight:
     """Resolve the builder without pulling, and read the engine's memory and CPUs."""
-    info = engine.client().info()
+    info = engine.info()
     cpus = int(info.get("NCPU") or 1)
     memory = (info.get("MemTotal") or 0) / 2**30
     upstream = bases.BY_ARG[BUILDER_ARG].upstream

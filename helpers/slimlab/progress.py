@@ -36,8 +36,8 @@ class LineProgress:
         print(f"[{time.monotonic() - self.start:7.1f}s] {text}", file=self.stream, flush=True)
 
     def step(self, index: int, total: int, text: str, cached: bool | None = None) -> None:
-        mark = " (cached)" if cached else ""
-        self._print(f"step {index}/{total}{mark} {text[:100]}")
+        mark = " CACHED" if cached else ""
+        self._print(f"{text[:100]}{mark}")
 
     def note(self, text: str) -> None:
         self._print(text)
@@ -71,6 +71,7 @@ class WidgetProgress:
         self.bar.n = self.bar.total
         self.bar.set_postfix_str(summary[:80])
         self.bar.close()
+        print(summary, flush=True)  # a line that stays where widgets are not rendered
 
 
 def progress(title: str, quiet: bool = False) -> Progress:

@@ -13,7 +13,6 @@ removes it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -22,12 +21,13 @@ import statistics
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from slimlab import config, engine
-from slimlab.errors import ContainerFailed, PortBusy
+from slimlab.errors import ContainerFailed, ImageMissing, PortBusy
 
 APP_PORT = 8080
 READY_PATH = "/actuator/health/readiness"
@@ -114,10 +114,7 @@ class Running:
 
     def sizes(self) -> dict[str, int]:
         """Writable-layer bytes (SizeRw) and everything the container sees (SizeRootFs)."""
-        api = engine.client().api  # the SDK's inspect_container cannot ask for sizes
-        info = api._result(api._get(api._url("/containers/{0}/json", self.container.id),
-                                    params={"size": 1}), True)
-        return {"writable": info.get("SizeRw", 0), "root fs": info.get("SizeRootFs", 0)}
+        return engine.container_sizes(self.container.id)
 
     def lower_dirs(self) -> list[str]:
         """The read-only image layers overlay2 stacks under this container."""
@@ -169,34 +166,27 @@ def run(
     stop_timeout: int = 30,
 ) -> Iterator[Running]:
     """Run ``image``, wait for readiness, yield a :class:`Running`, always remove it."""
-    from docker.errors import APIError, ImageNotFound
-
     remove_orphans()
-    client = engine.client()
     timeout = timeout or config.ready_timeout()
     host_port = ("127.0.0.1", port) if port else ("127.0.0.1", None)
+    name = f"slimlab-{uuid.uuid4().hex[:12]}"
     container = None
     try:
         started = time.monotonic()
+        # create, then start: a failed start (busy port) leaves a container that the
+        # `finally` below must remove, and create never pulls a missing image
         try:
-            # create, then start: a failed start (busy port) leaves a container that the
-            # `finally` below must remove, and create never pulls a missing image
-            container = client.containers.create(
-                image, command=command, ports={f"{APP_PORT}/tcp": host_port},
-                environment=env or {}, mem_limit=memory_limit,
-                labels=engine.labels(lab, owner=_owner()),
-            )
-            container.start()
-        except ImageNotFound as exc:
-            raise ContainerFailed(f"There is no image {image}.",
-                                  hint="Build it first (the lab's build cell).") from exc
-        except APIError as exc:
-            text = str(exc)
-            if "port is already allocated" in text or "address already in use" in text:
-                raise PortBusy(f"Port {port} on 127.0.0.1 is already in use.",
-                               hint="Stop what uses it, or leave port=None for a free one.",
-                               ) from exc
-            raise
+            container = engine.create_container(
+                image, name=name, command=command, ports={f"{APP_PORT}/tcp": host_port},
+                environment=env, mem_limit=memory_limit,
+                labels=engine.labels(lab, owner=_owner()))
+        except ImageMissing as exc:
+            raise ContainerFailed(exc.message, hint=exc.hint) from None
+        try:
+            engine.start_container(container)
+        except PortBusy as exc:
+            raise PortBusy(f"Port {port} on 127.0.0.1 is already in use.", hint=exc.hint,
+                           ) from None
         container.reload()
         bound = container.ports.get(f"{APP_PORT}/tcp") or [{}]
         app = Running(image, container, int(bound[0].get("HostPort") or 0))
@@ -207,9 +197,8 @@ def run(
         yield app
         app.stop_seconds, app.exit_code = _stop(container, stop_timeout)
     finally:
-        if container is not None:
-            with contextlib.suppress(Exception):  # already gone: nothing left to clean
-                container.remove(force=True)
+        # by name: a Ctrl+C during create leaves a container we never got an object for
+        engine.remove_container(container.id if container is not None else name)
 
 
 def _wait_ready(app: Running, started: float, timeout: float) -> None:

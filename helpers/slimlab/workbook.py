@@ -166,12 +166,15 @@ def delivery(what: str | Variant, cold: bool = True, record: bool = True) -> Del
     t = _target(what)
     first = build(what, nocache=cold, quiet=True, record=False)
     before = inspect(t.tag)
-    with delivery_mod.changed_copy() as copy:
-        second = build(what, context=copy, tag=t.tag + "-changed", quiet=True, record=False)
-    after = inspect(t.tag + "-changed")
-    new = delivery_mod.new_layers(before, after)
+    try:
+        with delivery_mod.changed_copy() as copy:
+            second = build(what, context=copy, tag=t.tag + "-changed", quiet=True,
+                           record=False)
+        after = inspect(t.tag + "-changed")
+        new = delivery_mod.new_layers(before, after)
+    finally:  # Ctrl+C or a failed build included: the changed image never stays behind
+        engine.remove_image(t.tag + "-changed")
     result = Delivery(t.name, first, second, sum(s for _, s in new), len(new))
-    engine.client().images.remove(t.tag + "-changed", force=True)
     if record:  # a first build that used the cache was not cold: never record it as cold
         skip = {"variant"} if cold else {"variant", "build_cold_s"}
         _record(t.name, t.lab, {k: v for k, v in result.to_dict().items() if k not in skip})

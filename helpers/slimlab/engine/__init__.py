@@ -1,17 +1,22 @@
-"""The one door to the Docker engine: connect, check the version, label, clean up.
+"""The one door to the Docker engine: connect, check the version, label, find, clean up.
 
-Nothing above ``build``/``run``/``measure`` imports the Docker SDK; they get a client here.
-Everything Slimlab creates carries the label ``slimlab`` (plus the lab and, when grading,
-the learner), so one call finds and removes it, even after a kernel restart.
+Only this package imports the Docker SDK (the API) or runs the docker CLI (BuildKit builds,
+in ``engine.buildx``); a ruff rule enforces it. Everything else asks here for what it
+needs (an image's facts, its ``docker save`` stream, a removal) and gets plain data or a
+typed Slimlab error. Everything Slimlab creates carries the label ``slimlab`` (plus the
+lab and, when grading, the learner), so one call finds and removes it, even after a
+kernel restart.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimlab import config
-from slimlab.errors import EngineUnavailable
+from slimlab.errors import EngineUnavailable, ImageMissing, PortBusy
 
 if TYPE_CHECKING:
     import docker
@@ -82,15 +87,27 @@ def check_version(version: dict) -> None:
 
 def engine_summary() -> dict[str, str]:
     """Engine facts worth printing at the top of a lab."""
+    from slimlab.engine.doctor import image_store
+
     info = client().info()
     version = client().version()
     return {
         "engine": version.get("Version", "?"),
         "api": version.get("ApiVersion", "?"),
-        "storage driver": info.get("Driver", "?"),
+        "image store": image_store(info),
         "cpus": str(info.get("NCPU", "?")),
         "memory": f"{info.get('MemTotal', 0) / 2**30:.1f} GiB",
     }
+
+
+def info() -> dict:
+    """``docker info``: CPUs, memory, storage driver, image store."""
+    return client().info()
+
+
+def pull(ref: str) -> None:
+    """``docker pull REF`` (only ever asked for explicitly, never inside a build)."""
+    client().images.pull(ref)
 
 
 def image_exists(ref: str) -> bool:
@@ -99,6 +116,48 @@ def image_exists(ref: str) -> bool:
     try:
         client().images.get(ref)
     except ImageNotFound:
+        return False
+    return True
+
+
+def inspect_image(ref: str) -> dict:
+    """``docker image inspect``: Id, RepoTags, RootFS.Layers (diff IDs), Config (User,
+    Labels…). Raises ImageMissing when there is no such image."""
+    from docker.errors import ImageNotFound
+
+    try:
+        return client().api.inspect_image(ref)
+    except ImageNotFound as exc:
+        raise ImageMissing(f"There is no image {ref} on this engine.",
+                           hint="Build it first (the lab's build cell).") from exc
+
+
+def save_image(ref: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+    """``docker save REF`` as a stream of chunks: the legacy layout (``<id>/layer.tar``)
+    on Engine < 25, the OCI layout (``index.json``, ``blobs/sha256/…``) after; layer
+    blobs compressed or not, depending on the image store. ``measure.layers`` reads all."""
+    from docker.errors import ImageNotFound
+
+    try:
+        response = client().api.get_image(ref, chunk_size=chunk_size)
+    except ImageNotFound as exc:
+        raise ImageMissing(f"There is no image {ref} on this engine.",
+                           hint="Build it first (the lab's build cell).") from exc
+    yield from response
+
+
+def load_image(fileobj) -> list[str]:
+    """``docker load`` from an open tar file: the ids of the images it held."""
+    return [image.id for image in client().images.load(fileobj)]
+
+
+def remove_image(ref: str, force: bool = True) -> bool:
+    """Remove an image (tag or id). False when it was already gone."""
+    from docker.errors import NotFound
+
+    try:
+        client().images.remove(ref, force=force, noprune=False)
+    except NotFound:
         return False
     return True
 
@@ -138,6 +197,94 @@ def images(lab: str = "", learner: str = "", include_kit: bool = False) -> list:
     cli = client()
     found = _models(cli.images, cli.api.images(filters=_filters(lab, learner)))
     return found if include_kit else [img for img in found if not is_kit(img)]
+
+
+def run_once(image: str, command: list[str], lab: str = "", timeout: float = 600) -> str:
+    """Run a command in a throw-away container and return its output. Never pulls (create
+    refuses a missing image), and the container goes on every path, Ctrl+C included."""
+    from docker.errors import ImageNotFound
+
+    cli = client()
+    try:
+        container = cli.containers.create(image, command, labels=labels(lab))
+    except ImageNotFound as exc:
+        raise ImageMissing(f"There is no image {image} on this engine.",
+                           hint="Build it first (`make kit` for kit images).") from exc
+    try:
+        container.start()
+        status = container.wait(timeout=timeout)
+        output = container.logs(stdout=True, stderr=True).decode(errors="replace")
+    finally:
+        with contextlib.suppress(Exception):
+            container.remove(force=True)
+    if status.get("StatusCode") != 0:
+        from slimlab.errors import ContainerFailed
+
+        raise ContainerFailed(f"`{' '.join(command)[:80]}` in {image} exited with "
+                              f"{status.get('StatusCode')}.", log=output[-3000:])
+    return output
+
+
+def create_container(image: str, *, name: str, command: list[str] | None = None,
+                     ports: dict | None = None, environment: dict[str, str] | None = None,
+                     mem_limit: str | None = None, labels: dict[str, str] | None = None):
+    """Create (never pull) a container named ``name``; typed errors for a missing image or a
+    busy port. The name lets the caller remove it even when Ctrl+C lands mid-create."""
+    from docker.errors import ImageNotFound
+
+    try:
+        return client().containers.create(
+            image, command=command, name=name, ports=ports or {},
+            environment=environment or {}, mem_limit=mem_limit, labels=labels or {})
+    except ImageNotFound as exc:
+        raise ImageMissing(f"There is no image {image}.",
+                           hint="Build it first (the lab's build cell).") from exc
+
+
+def start_container(container) -> None:
+    """Start a created container; a busy host port becomes PortBusy."""
+    from docker.errors import APIError
+
+    try:
+        container.start()
+    except APIError as exc:
+        text = str(exc)
+        if "port is already allocated" in text or "address already in use" in text:
+            raise PortBusy("The port asked for on 127.0.0.1 is already in use.",
+                           hint="Stop what uses it, or leave port=None for a free one.",
+                           log=text) from None
+        raise
+
+
+def container_sizes(container_id: str) -> dict[str, int]:
+    """Writable-layer bytes (SizeRw) and everything the container sees (SizeRootFs), from
+    the list endpoint, which (unlike inspect in the SDK) can ask for sizes."""
+    rows = client().api.containers(all=True, size=True, filters={"id": container_id})
+    row = rows[0] if rows else {}
+    return {"writable": row.get("SizeRw", 0) or 0, "root fs": row.get("SizeRootFs", 0) or 0}
+
+
+def object_ids() -> tuple[set[str], set[str]]:
+    """The ids of every container and every image on the engine, labelled or not: taken
+    before and after a run, their difference is what the run made (``!docker run`` too)."""
+    api = client().api
+    containers_ = {c["Id"] for c in api.containers(all=True)}
+    images_ = {i["Id"] for i in api.images(all=True)}
+    return containers_, images_
+
+
+def remove_container(container_id: str) -> bool:
+    """Remove a container (forced, with its anonymous volumes). False when already gone."""
+    from docker.errors import APIError, NotFound
+
+    try:
+        client().api.remove_container(container_id, force=True, v=True)
+    except NotFound:
+        return False
+    except APIError as exc:  # another remove of it is under way: it goes either way
+        if "already in progress" not in str(exc):
+            raise
+    return True
 
 
 def cleanup(lab: str = "", learner: str = "", include_kit: bool = False) -> dict[str, int]:

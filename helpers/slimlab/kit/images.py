@@ -16,11 +16,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from docker.errors import ImageNotFound
-
 from slimlab import config, engine
 from slimlab.build import build
-from slimlab.errors import KitError
+from slimlab.errors import ImageMissing, KitError
 from slimlab.kit import debian, maven
 from slimlab.kit.bases import BY_ARG
 
@@ -70,18 +68,20 @@ class KitReport:
 def _recipe(image: KitImage, extra: str = "") -> str:
     digest = hashlib.sha256((DOCKERFILES / image.name / "Dockerfile").read_bytes())
     digest.update(" ".join(image.packages).encode())
-    for arg in image.parents:
-        digest.update(engine.client().images.get(BY_ARG[arg].kit).id.encode())
+    for arg in image.parents:  # the parent's layers: the same after a save and load into
+        # another engine or image store, where the image id may differ (index vs config)
+        parent = engine.inspect_image(BY_ARG[arg].kit)
+        digest.update(" ".join(parent.get("RootFS", {}).get("Layers", [])).encode())
     digest.update(extra.encode())
     return digest.hexdigest()[:16]
 
 
 def _current(image: KitImage, recipe: str) -> bool:
     try:
-        found = engine.client().images.get(image.tag)
-    except ImageNotFound:
+        found = engine.inspect_image(image.tag)
+    except ImageMissing:
         return False
-    return (found.labels or {}).get("slimlab.kit-recipe") == recipe
+    return ((found.get("Config") or {}).get("Labels") or {}).get("slimlab.kit-recipe") == recipe
 
 
 def pin_versions(packages: tuple[str, ...]) -> list[str]:
@@ -91,11 +91,8 @@ def pin_versions(packages: tuple[str, ...]) -> list[str]:
         "v=$(apt-cache show --no-all-versions \"$p\" | sed -n 's/^Version: //p' | head -n1); "
         "echo \"$p=$v\"; done"
     )
-    out = engine.client().containers.run(
-        BY_ARG["OS_IMAGE"].kit, ["bash", "-c", script], remove=True,
-        labels=engine.labels("kit"),
-    )
-    pins = out.decode().split()
+    out = engine.run_once(BY_ARG["OS_IMAGE"].kit, ["bash", "-c", script], lab="kit")
+    pins = out.split()
     missing = [p for p in pins if p.endswith("=")]
     if missing:
         raise KitError(f"Debian {debian.SUITE} has no package {', '.join(missing)}.",
@@ -161,14 +158,14 @@ def build_kit(force: bool = False, only: list[str] | None = None,
         extra = config.maven_version() if image.name == "maven" else ""
         try:
             recipe = _recipe(image, extra)
-        except ImageNotFound as exc:  # a parent is missing: build the parents first
+        except ImageMissing as exc:  # a parent is missing: build the parents first
             raise KitError(f"{image.tag} needs {', '.join(image.parents)} first.",
                            hint="Run `make kit` without --only.") from exc
         built = force or not _current(image, recipe)
         if built:
             echo(f"kit: building {image.tag} …")
             _build_one(image, recipe)
-        size = engine.client().images.get(image.tag).attrs["Size"]
+        size = engine.inspect_image(image.tag).get("Size", 0)
         report = KitReport(image.name, image.tag, built, time.monotonic() - started, size)
         echo("kit: " + report.line())
         reports.append(report)
@@ -180,7 +177,7 @@ def kit_images() -> list[dict[str, str]]:
     rows = []
     for image in KIT:
         if engine.image_exists(image.tag):
-            labels = engine.client().images.get(image.tag).labels or {}
+            labels = (engine.inspect_image(image.tag).get("Config") or {}).get("Labels") or {}
             rows.append({
                 "image": image.tag,
                 "stands in for": labels.get("slimlab.stands-in-for", ""),
