@@ -1,0 +1,50 @@
+"""FROM lines resolved as BuildKit resolves them, so a missing base is caught before a build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slimlab.dockerfile import base_images, stage_names, substitute
+
+LABS = Path(__file__).resolve().parents[3] / "labs"
+
+LAYERED = """\
+# a comment FROM nowhere
+ARG MAVEN_IMAGE=maven:3.9-eclipse-temurin-25
+ARG JDK_IMAGE="eclipse-temurin:25-jdk"
+FROM ${MAVEN_IMAGE} AS build
+ARG JDK_IMAGE=ignored-inside-a-stage
+RUN mvn package
+FROM --platform=$BUILDPLATFORM $JDK_IMAGE
+COPY --from=build /x /x
+FROM build AS again
+FROM scratch
+"""
+
+
+def test_defaults_and_build_args_fill_the_from_lines():
+    assert base_images(LAYERED) == ["maven:3.9-eclipse-temurin-25", "eclipse-temurin:25-jdk"]
+    assert base_images(LAYERED, {"JDK_IMAGE": "slimlab-kit/jdk:25"}) == [
+        "maven:3.9-eclipse-temurin-25", "slimlab-kit/jdk:25"]
+
+
+def test_stages_and_scratch_are_not_images():
+    assert "build" not in base_images(LAYERED) and "scratch" not in base_images(LAYERED)
+    assert stage_names(LAYERED) == ["build", "stage-1", "again", "stage-3"]
+
+
+def test_substitution_forms():
+    values = {"A": "x", "EMPTY": ""}
+    assert substitute("${A}:$A:${EMPTY:-d}:${NONE:-e}:${NONE}", values) == "x:x:d:e:"
+
+
+def test_continuation_lines_are_joined():
+    assert base_images("ARG B=img:1\nFROM \\\n  ${B} \\\n  AS base\n") == ["img:1"]
+
+
+def test_every_lab_dockerfile_names_its_bases_through_arguments():
+    """What the build checks before it starts: each lab Dockerfile resolves to images."""
+    for path in sorted(LABS.glob("*/Dockerfile*")):
+        images = base_images(path.read_text())
+        assert images, path
+        assert all("$" not in image for image in images), (path, images)
