@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from slimlab.errors import SlimlabError
+from slimlab.grade import LEARNER_TIMEOUT
 
 app = typer.Typer(help="Slimlab: prepare, serve, grade and clean the workbook.",
                   no_args_is_help=True, add_completion=False)
@@ -156,7 +157,7 @@ def grade(
                                        "repository for this machine's own results."),
     out: Path = typer.Option(Path("build/grades"), help="Where the CSV and report go."),
     cell_timeout: int = typer.Option(1800, help="Seconds one cell may take."),
-    learner_timeout: int = typer.Option(5400, help="Seconds one learner may take."),
+    learner_timeout: int = typer.Option(LEARNER_TIMEOUT, help="Seconds one learner may take."),
 ) -> None:
     """Re-execute every learner's notebooks against the engine and score the checkpoints."""
     from slimlab import grade as grading

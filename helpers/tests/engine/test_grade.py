@@ -1,9 +1,10 @@
 """Grading: synthetic learners re-executed on the engine, scored, and cleaned up.
 
-Each learner is a tiny attendee edition made here: lab ``01-secret`` builds a Dockerfile
+Each learner is a tiny attendee edition made here, graded against a tiny workbook (the
+instructor's notebooks, which say what is scored): lab ``01-secret`` builds a Dockerfile
 ``FROM`` the kit's minimal OS image and checks what is inside; lab ``02-more`` checks
-numbers and where the helpers come from. The pure parts (finding learners, rows, the
-HTML) are tested without an engine at the bottom.
+numbers and where the helpers come from. The parts that need no engine (scoring, file
+names, the CSV, the kernel's environment and end) are in ``tests/unit/test_grade.py``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
+import uuid
 from pathlib import Path
 
 import nbformat
 import pytest
 from slimlab import grade as grade_mod
-from slimlab.checkpoints import CheckpointResult
 
 TAG = "slimlab-gradetest:secret"
 LAB1, LAB2 = "01-secret", "02-more"
@@ -44,6 +45,7 @@ LAB2_CELLS = [
     f"sl.check({LAB2!r}, 'last check', 2 + 2, equals=4)",
 ]
 HANG = "import time\ntime.sleep(600)"
+KIT_OS = "slimlab-kit/os:trixie"
 
 
 def _notebook(cells: list[str], path: Path) -> None:
@@ -65,6 +67,13 @@ def _lab(learner_dir: Path, lab: str, cells: list[str] | None, dockerfile: str =
         _notebook(cells, folder / f"{lab}.ipynb")
     if dockerfile:
         (folder / "Dockerfile").write_text(dockerfile)
+
+
+def _workbook(root: Path) -> Path:
+    """The instructor's notebooks: they alone say which checkpoints count, and for how much."""
+    _lab(root, LAB1, LAB1_CELLS, GOOD_DOCKERFILE)
+    _lab(root, LAB2, LAB2_CELLS)
+    return root
 
 
 def _submissions(root: Path) -> Path:
@@ -100,7 +109,7 @@ def kit_env(engine: object, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLIMLAB_MAVEN_MIRROR", "off")
     monkeypatch.delenv("SLIMLAB_LEARNER", raising=False)
     monkeypatch.delenv("CI", raising=False)
-    for learner in (*LEARNERS, "erin", "frank"):
+    for learner in (*LEARNERS, "erin", "frank", "gina"):
         grade_mod.remove_learner(learner)
 
 
@@ -123,7 +132,8 @@ def _reasons(rows: list[dict[str, str]], learner: str, lab: str) -> list[str]:
 def test_grade_learners(tmp_path: Path, kit_env: None) -> None:
     subs = _submissions(tmp_path / "subs")
     out = tmp_path / "out"
-    report = grade_mod.grade(subs, out, cell_timeout=25, learner_timeout=300)
+    report = grade_mod.grade(subs, out, cell_timeout=25, learner_timeout=300,
+                             workbook=_workbook(tmp_path / "workbook"))
 
     rows = _rows(out)
     assert list(rows[0]) == list(grade_mod.CSV_COLUMNS)
@@ -151,13 +161,13 @@ def test_grade_learners(tmp_path: Path, kit_env: None) -> None:
               and r["checkpoint"] != grade_mod.SUBMISSION]
     assert {r["checkpoint"] for r in unread} == {"helpers from the copy", "learner label",
                                                  "last check"}
-    assert (out / "failures" / f"carol-{LAB1}.log").read_text().count("BuildFailed") >= 1
+    assert (out / "failures" / "carol" / f"{LAB1}.log").read_text().count("BuildFailed") >= 1
 
     # dave: what ran before the hang counts; the check after it does not
     assert _earned(rows, "dave", LAB1) == (3, 3)
     assert _earned(rows, "dave", LAB2) == (2, 3)
     assert any("cell timeout (25 s)" in m for m in _reasons(rows, "dave", LAB2))
-    assert "time.sleep(600)" in (out / "failures" / f"dave-{LAB2}.log").read_text()
+    assert "time.sleep(600)" in (out / "failures" / "dave" / f"{LAB2}.log").read_text()
 
     page = (out / "report.html").read_text()
     for learner in LEARNERS:
@@ -179,7 +189,8 @@ def test_learner_over_total_time(tmp_path: Path, kit_env: None) -> None:
     _lab(subs / "erin", LAB1, ["import slimlab as sl", HANG])
     _lab(subs / "erin", LAB2, LAB2_CELLS)
     out = tmp_path / "out"
-    grade_mod.grade(subs, out, cell_timeout=120, learner_timeout=12)
+    grade_mod.grade(subs, out, cell_timeout=120, learner_timeout=12,
+                    workbook=_workbook(tmp_path / "workbook"))
     rows = _rows(out)
     assert any("total time (12 s)" in m for m in _reasons(rows, "erin", LAB1))
     assert any(m.startswith("not run") for m in _reasons(rows, "erin", LAB2))
@@ -202,55 +213,38 @@ def test_interrupt_still_removes_the_learners_images(
 
     monkeypatch.setattr(grade_mod, "_grade_lab", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        grade_mod.grade(subs, tmp_path / "out", cell_timeout=60, learner_timeout=120)
+        grade_mod.grade(subs, tmp_path / "out", cell_timeout=60, learner_timeout=120,
+                        workbook=_workbook(tmp_path / "workbook"))
     assert _docker_ids("images", "frank") == []
     assert _docker_ids("containers", "frank") == []
 
 
-def test_unreadable_submissions_cannot_run(tmp_path: Path) -> None:
-    assert grade_mod.main(tmp_path / "nowhere", tmp_path / "out") == 2
-    assert not (tmp_path / "out").exists()
+def _docker_out(*args: str) -> list[str]:
+    done = subprocess.run(["docker", *args], capture_output=True, text=True, check=True)
+    return done.stdout.split()
 
 
-# ---------------------------------------------------------------------------- no engine
-
-
-def test_find_learners(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("zoe", "adam", ".hidden"):
-        (tmp_path / "subs" / name).mkdir(parents=True)
-    (tmp_path / "subs" / "notes.txt").write_text("x")
-    assert [n for n, _ in grade_mod.find_learners(tmp_path / "subs")] == ["adam", "zoe"]
-    (tmp_path / "repo" / "labs").mkdir(parents=True)
-    monkeypatch.setattr(grade_mod.socket, "gethostname", lambda: "bench.example.org")
-    assert grade_mod.find_learners(tmp_path / "repo") == [("bench", tmp_path / "repo")]
-
-
-def _result(name: str, passed: bool, points: float = 1.0) -> CheckpointResult:
-    return CheckpointResult(lab="01-x", name=name, points=points, expected="≤ 5", measured=3,
-                            passed=passed, hint="<b>read the docs</b>")
-
-
-def test_rows_union_reasons_and_escaped_html(tmp_path: Path) -> None:
-    runs = [
-        grade_mod.LabRun("ann", "01-x", results=[_result("a", True), _result("b", False, 2)]),
-        grade_mod.LabRun("<script>", "01-x", results=[_result("a", True)],
-                         reasons=["cell 3 ran past the cell timeout (5 s)"]),
+@pytest.mark.engine
+def test_unlabelled_docker_objects_are_removed(tmp_path: Path, kit_env: None) -> None:
+    """``!docker create`` and ``!docker commit`` carry no learner label: they go by id,
+    and the kit image they were made from, there before grading, stays."""
+    suffix = uuid.uuid4().hex[:8]
+    name, tag = f"slimlab-gradetest-{suffix}", f"slimlab-gradetest:unlabelled-{suffix}"
+    cells = [
+        "import subprocess",
+        f"subprocess.run(['docker', 'create', '--name', {name!r}, {KIT_OS!r}, 'true'], "
+        "check=True, capture_output=True)",
+        f"subprocess.run(['docker', 'commit', {name!r}, {tag!r}], check=True, "
+        "capture_output=True)",
+        f"import slimlab as sl\nsl.check({LAB2!r}, 'last check', 2 + 2, equals=4)",
     ]
-    rows = grade_mod.make_rows(runs)
-    mine = [r for r in rows if r.learner == "<script>"]
-    assert [(r.checkpoint, r.earned, r.points) for r in mine] == [
-        ("a", 1.0, 1.0), ("b", 0.0, 2.0), (grade_mod.SUBMISSION, 0.0, 0.0)]
-    assert mine[1].message.startswith("not recorded: cell 3 ran past")
-
-    report = grade_mod.GradeReport(out=tmp_path, learners=["ann", "<script>"], labs=["01-x"],
-                                   rows=rows)
-    assert report.totals()["ann"]["01-x"] == (1.0, 3.0)
-    grade_mod.write_html(report, tmp_path / "report.html")
-    page = (tmp_path / "report.html").read_text()
-    assert "<script>" not in page and "&lt;script&gt;" in page
-    assert "&lt;b&gt;read the docs&lt;/b&gt;" in page
-    grade_mod.write_csv(rows, tmp_path / "grades.csv")
-    assert len(_rows(tmp_path)) == len(rows)
-    lines = report.summary().splitlines()
-    assert lines[0].split() == ["learner", "01-x", "total"]
-    assert lines[2].split() == ["ann", "1/3", "1/3"]
+    subs = tmp_path / "subs"
+    _lab(subs / "gina", LAB2, cells)
+    out = tmp_path / "out"
+    report = grade_mod.grade(subs, out, cell_timeout=120, learner_timeout=300, labs=[LAB2],
+                             workbook=_workbook(tmp_path / "workbook"))
+    assert _earned(_rows(out), "gina", LAB2) == (1, 3)
+    assert not [p for p in report.problems if "cleanup" in p], report.problems
+    assert _docker_out("ps", "-aq", "--filter", f"name=^{name}$") == []
+    assert _docker_out("images", "-q", tag) == []
+    assert _docker_out("images", "-q", KIT_OS) != []
