@@ -150,7 +150,7 @@ def build(
     text = dockerfile.read_text()
     check_bases(text, buildargs, dockerfile.name)
     buildx.require()
-    root = Path(context) if context else config.repo_root() / "sample-app"
+    root = Path(context) if context else config.workbook_root() / "sample-app"
     mirror = mirror_url_for_builds() if use_mirror else ""
     ctx = make_context(root, dockerfile, mirror_url=mirror)
     labels = engine.labels(lab, **(extra_labels or {}))

@@ -14,6 +14,7 @@
 | ``SLIMLAB_READY_TIMEOUT`` | ``180`` | seconds a container gets to become ready |
 | ``SLIMLAB_STRICT`` | ``1`` when ``CI=true`` else ``0`` | ``1``: a failed checkpoint raises |
 | ``SLIMLAB_LEARNER`` | ``""`` | grading: labels everything a learner's run makes |
+| ``SLIMLAB_WORKBOOK`` | the copy holding the current folder | whose labs and app are read |
 """
 
 from __future__ import annotations
@@ -87,5 +88,37 @@ def learner() -> str:
 
 
 def repo_root() -> Path:
-    """The checkout this package runs from (helpers/slimlab/config.py -> root)."""
+    """The checkout this package runs from (helpers/slimlab/config.py -> root): the kit's
+    and the instructor's files. A learner's own files come from ``workbook_root``."""
     return Path(__file__).resolve().parents[2]
+
+
+def is_workbook(path: Path) -> bool:
+    return (path / "labs").is_dir() and (path / "sample-app" / "pom.xml").is_file()
+
+
+def workbook_root() -> Path:
+    """The workbook copy whose labs and sample app the helpers read: ``SLIMLAB_WORKBOOK``,
+    else the copy holding the current folder (a notebook's kernel runs in its lab folder),
+    else the checkout this package was installed from. So an attendee's notebook reads the
+    attendee's Dockerfiles even when the package was installed from another copy."""
+    from slimlab.errors import ConfigError
+
+    explicit = _env("SLIMLAB_WORKBOOK", "")
+    if explicit:
+        root = Path(explicit).expanduser().resolve()
+        if not is_workbook(root):
+            raise ConfigError(f"SLIMLAB_WORKBOOK={explicit} is not a workbook copy (it needs "
+                              "labs/ and sample-app/pom.xml).",
+                              hint="Point it at the folder you cloned, or unset it.")
+        return root
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if is_workbook(folder):
+            return folder
+    if is_workbook(repo_root()):
+        return repo_root()
+    raise ConfigError(f"No workbook copy holds {here}, and the slimlab package was not "
+                      "installed from one.",
+                      hint="Open the notebooks from your copy of the workbook (`make lab`), "
+                      "or set SLIMLAB_WORKBOOK to its folder.")

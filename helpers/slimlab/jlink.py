@@ -37,7 +37,7 @@ def dockerfile(name: str) -> Path:
     """This lab's Dockerfile ``name`` as an absolute path, whatever the kernel's folder."""
     from slimlab import config
 
-    return config.repo_root() / "labs" / LAB / name
+    return config.workbook_root() / "labs" / LAB / name
 
 
 # ---------------------------------------------------------------------------- containers
@@ -193,7 +193,7 @@ def build_compressed(level: str, *, tag: str | None = None, dockerfile: str = DO
     from slimlab.build import build
     from slimlab.workbook import base_args
 
-    path = config.repo_root() / dockerfile
+    path = config.workbook_root() / dockerfile
     args = {r.arg: r.image for r in base_args(path)}
     args["JLINK_COMPRESS"] = level
     return build(path, tag or f"bookshelf:jlink-{level}", buildargs=args, lab=LAB,
@@ -207,7 +207,7 @@ def compression(levels: Iterable[str] = ("zip-0", "zip-6", "zip-9"),
     default level is measured on ``tag`` (the lab's image) instead of a rebuild."""
     from slimlab import config
 
-    text = (config.repo_root() / dockerfile).read_text()
+    text = (config.workbook_root() / dockerfile).read_text()
     default = re.search(r"^ARG JLINK_COMPRESS=(\S+)", text, re.MULTILINE)
     rows = []
     for level in levels:

@@ -271,7 +271,7 @@ def spring_aot(context: str | None = None, quiet: bool = False) -> AotOutput:
     """Build the Spring AOT build stage (``Dockerfile.aot``) and read what it generated."""
     from slimlab import workbook
 
-    result = workbook.build(config.repo_root() / AOT_DOCKERFILE, tag=AOT_TAG, lab=LAB,
+    result = workbook.build(config.workbook_root() / AOT_DOCKERFILE, tag=AOT_TAG, lab=LAB,
                             context=context, quiet=quiet, record=False)
     return AotOutput(AOT_TAG, result)
 

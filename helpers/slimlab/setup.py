@@ -14,6 +14,9 @@ def setup(lab: str = "", show: bool = True) -> dict:
     is missing; shows a short table otherwise."""
     facts = dict(engine.engine_summary())
     orphans = remove_orphans()
+    facts["workbook"] = str(config.workbook_root())
+    if config.workbook_root() != config.repo_root():
+        facts["workbook"] += f" (helpers installed from {config.repo_root()})"
     facts["profile"] = config.profile()
     facts["maven mirror"] = mirror_url_for_builds() or "none (Maven's default repository)"
     facts["results file"] = str(config.results_file())

@@ -32,7 +32,7 @@ class Variant:
 
     @property
     def path(self) -> Path:
-        return config.repo_root() / self.dockerfile
+        return config.workbook_root() / self.dockerfile
 
 
 CATALOG: tuple[Variant, ...] = (
@@ -42,6 +42,10 @@ CATALOG: tuple[Variant, ...] = (
     Variant("ordered", "01-layers", "labs/01-layers/Dockerfile.ordered",
             "bookshelf:ordered", "1b", "stage 1 with dependencies resolved in their own layer",
             ("MAVEN_IMAGE",)),
+    Variant("cache-mount", "01-layers", "labs/01-layers/Dockerfile.cache-mount",
+            "bookshelf:cache-mount", "1c",
+            "stage 1 with Maven's repository in a BuildKit cache mount, not in a layer",
+            ("MAVEN_IMAGE",), must_not_have=("root/.m2/repository/*",)),
     Variant("multi", "02-multistage", "labs/02-multistage/Dockerfile", "bookshelf:multi", "2",
             "build stage and runtime stage apart; only the jar is shipped",
             ("MAVEN_IMAGE", "JDK_IMAGE"), must_have=("app/app.jar",),

@@ -184,7 +184,7 @@ def delivery(what: str | Variant, cold: bool = True, record: bool = True) -> Del
 def context_size(with_dockerignore: bool = True) -> int:
     from slimlab.context import context_size as size
 
-    return size(config.repo_root() / "sample-app", with_dockerignore)
+    return size(config.workbook_root() / "sample-app", with_dockerignore)
 
 
 def bases_table(profile: str | None = None) -> list[dict]:
