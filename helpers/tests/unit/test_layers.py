@@ -79,6 +79,14 @@ def test_entries_kinds_sizes_modes_and_paths():
     assert by_path["usr/copy.jar"].kind == "h" and by_path["usr/copy.jar"].is_file
 
 
+def test_content_bytes_counts_files_and_symlink_targets_once():
+    layer = index(("d", "usr"), ("f", "usr/a", b"x" * 10), ("l", "usr/b", "usr/a"),
+                  ("h", "usr/c", "usr/a"))  # a hard link adds no bytes
+    assert layer.content_bytes == 10 + len("usr/a")
+    # read from a raw tar: stored as is
+    assert layer.blob_bytes == layer.tar_bytes and layer.compression == "none"
+
+
 def test_padding_after_end_marker_is_hashed_too():
     data = layer_tar(("f", "a", b"a")) + b"\0" * 4096
     assert index_layer(io.BytesIO(data)).tar_bytes == len(data)
