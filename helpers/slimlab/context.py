@@ -33,8 +33,9 @@ class Context:
 
 
 def included_paths(root: Path, patterns: list[str]) -> set[str]:
-    """Relative paths under ``root`` a build context keeps under ``patterns``."""
-    return set(exclude_paths(str(root), patterns))
+    """Relative paths under ``root`` a build context keeps under ``patterns`` (a copy is
+    passed: Docker's matcher appends ``!Dockerfile`` to the list it is given)."""
+    return set(exclude_paths(str(root), list(patterns)))
 
 
 def read_dockerignore(root: Path) -> list[str]:

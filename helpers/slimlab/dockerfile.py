@@ -40,42 +40,53 @@ def substitute(text: str, values: dict[str, str]) -> str:
     return _VAR.sub(one, text)
 
 
-def base_images(text: str, buildargs: dict[str, str] | None = None) -> list[str]:
-    """The images the ``FROM`` lines name once ``ARG``s are filled in, in order, without
-    ``scratch`` and without earlier stages (``FROM build``)."""
+def _froms(text: str, buildargs: dict[str, str] | None) -> list[tuple[str, str]]:
+    """(image, stage name or "") of each FROM line, ARGs filled in as BuildKit fills them:
+    only ARGs declared before the first FROM reach FROM lines."""
     buildargs = buildargs or {}
     scope: dict[str, str] = {}
-    stages: set[str] = set()
-    images: list[str] = []
-    seen_from = False
+    froms: list[tuple[str, str]] = []
     for line in _lines(text):
         arg = _ARG.match(line)
-        if arg and not seen_from:  # only ARGs before the first FROM reach FROM lines
+        if arg and not froms:
             name = arg.group("name")
             default = _unquote(arg.group("value") or "")
             scope[name] = buildargs.get(name, substitute(default, scope))
             continue
         match = _FROM.match(line)
-        if not match:
-            continue
-        seen_from = True
-        image = substitute(match.group("image"), scope)
-        if match.group("name"):
-            stages.add(match.group("name").lower())
-        if image.lower() == "scratch" or image.lower() in stages - {
-                (match.group("name") or "").lower()}:
-            continue
-        if image not in images:
+        if match:
+            froms.append((substitute(match.group("image"), scope), match.group("name") or ""))
+    return froms
+
+
+def _is_image(image: str, earlier_stages: set[str]) -> bool:
+    return image.lower() != "scratch" and image.lower() not in earlier_stages
+
+
+def base_images(text: str, buildargs: dict[str, str] | None = None) -> list[str]:
+    """The images the ``FROM`` lines name once ``ARG``s are filled in, in order, without
+    ``scratch`` and without earlier stages (``FROM build``)."""
+    images: list[str] = []
+    stages: set[str] = set()
+    for image, name in _froms(text, buildargs):
+        if _is_image(image, stages) and image not in images:
             images.append(image)
+        if name:
+            stages.add(name.lower())
     return images
+
+
+def final_base(text: str, buildargs: dict[str, str] | None = None) -> str | None:
+    """The image the last stage starts FROM (None for scratch or an earlier stage)."""
+    froms = _froms(text, buildargs)
+    if not froms:
+        return None
+    stages = {name.lower() for _, name in froms[:-1] if name}
+    image = froms[-1][0]
+    return image if _is_image(image, stages) else None
 
 
 def stage_names(text: str) -> list[str]:
     """The stages in Dockerfile order, named as BuildKit shows them: ``AS name`` or
     ``stage-N`` (N counted from 0) for an unnamed one."""
-    names = []
-    for line in _lines(text):
-        match = _FROM.match(line)
-        if match:
-            names.append(match.group("name") or f"stage-{len(names)}")
-    return names
+    return [name or f"stage-{n}" for n, (_, name) in enumerate(_froms(text, None))]

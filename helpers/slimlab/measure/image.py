@@ -38,10 +38,12 @@ from slimlab.measure.layers import (
     ImageHistory,
     LayerIndex,
     cached,
+    cached_alias,
     cached_history,
     flatten,
     read_saved_image,
     store,
+    store_aliases,
     store_history,
 )
 
@@ -141,7 +143,9 @@ class ImageReport:
         if history is not None and all(layer is not None for layer in have.values()):
             return history, {d: layer for d, layer in have.items() if layer is not None}
         saved = read_saved_image(engine.save_image(self.id), self.id,
-                                 known={d for d, layer in have.items() if layer})
+                                 known={d for d, layer in have.items() if layer},
+                                 alias=cached_alias)
+        store_aliases(saved.aliases)
         for digest, layer in saved.layers.items():
             store(layer)
             if digest in have:

@@ -32,7 +32,7 @@ import posixpath
 import re
 import tarfile
 import zlib
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -265,6 +265,7 @@ class SavedImage:
     config: dict | None  # the image's config: rootfs, history, config (User…); None: unknown
     manifest_layers: list[str] = field(default_factory=list)  # diff IDs, manifest's order
     unreadable: list[str] = field(default_factory=list)  # compressed members that held no tar
+    aliases: dict[str, str] = field(default_factory=dict)  # compressed blob hex -> diff ID
 
     @property
     def diff_ids(self) -> list[str]:
@@ -328,18 +329,21 @@ def _entries_from_index(docs: dict[str, object]) -> list[dict]:
 
 
 def read_saved_image(chunks: Iterable[bytes], image_id: str = "",
-                     known: Collection[str] = ()) -> SavedImage:
+                     known: Collection[str] = (),
+                     alias: Callable[[str], str | None] = lambda blob_hex: None) -> SavedImage:
     """Index every layer of a ``docker save`` stream (any layout) and find the image's
     config: manifest.json's ``Config`` of the image ``image_id`` names, or of its only image.
 
-    ``known`` diff IDs are not indexed again where the save names an uncompressed blob by
-    its diff ID (OCI layout, overlay2 store); elsewhere only reading a layer tells which it
-    is, so every layer is read and returned."""
+    ``known`` diff IDs are not indexed again where the save names a blob by its diff ID
+    (OCI layout, overlay2 store) or by a compressed digest that ``alias`` maps to one (the
+    containerd store, learned from an earlier read: ``SavedImage.aliases``). Elsewhere only
+    reading a layer tells which it is, so every layer is read and returned."""
     layers: dict[str, LayerIndex] = {}
     docs: dict[str, object] = {}  # small JSON members, by path
     blob_diff: dict[str, str] = {}  # member path -> diff ID of the layer it holds
     links: dict[str, str] = {}  # legacy saves link a repeated layer.tar to the first
     unreadable: list[str] = []
+    aliases: dict[str, str] = {}
     errors = _blob_errors()
     outer_stream = io.BufferedReader(_ChunkReader(chunks), buffer_size=1 << 20)
     with tarfile.open(fileobj=outer_stream, mode="r|") as outer:
@@ -363,6 +367,9 @@ def read_saved_image(chunks: Iterable[bytes], image_id: str = "",
             if kind == "tar" and named and "sha256:" + named.group(1) in known:
                 blob_diff[name] = "sha256:" + named.group(1)  # skipped: the tar is its name
                 continue
+            if named and kind != "tar" and alias(named.group(1)) in known:
+                blob_diff[name] = alias(named.group(1)) or ""  # skipped: read before
+                continue
             try:
                 layer = index_layer(_decompressed(_Prefixed(head, fh), kind))
             except errors:
@@ -372,6 +379,8 @@ def read_saved_image(chunks: Iterable[bytes], image_id: str = "",
                 continue
             if kind != "tar":
                 layer.compression = kind
+                if named:
+                    aliases[named.group(1)] = layer.digest
             layer.blob_bytes = member.size
             layers[layer.digest] = layer
             blob_diff[name] = layer.digest
@@ -393,11 +402,11 @@ def read_saved_image(chunks: Iterable[bytes], image_id: str = "",
         wanted = _config_paths(image_id, docs)
         entry = next((e for e in entries if resolve(e["Config"]) in wanted), None)
     if entry is None:
-        return SavedImage(layers, None, [], unreadable)
+        return SavedImage(layers, None, [], unreadable, aliases)
     image_config = docs.get(resolve(entry["Config"]))
     order = [blob_diff.get(resolve(p), "") for p in entry.get("Layers") or []]
     return SavedImage(layers, image_config if isinstance(image_config, dict) else None,
-                      [d for d in order if d], unreadable)
+                      [d for d in order if d], unreadable, aliases)
 
 
 def index_saved_image(chunks: Iterable[bytes], wanted: set[str]) -> dict[str, LayerIndex]:
@@ -497,6 +506,25 @@ def cached(digest: str) -> LayerIndex | None:
 
 def store(layer: LayerIndex) -> None:
     _write_json(_cache_path(layer.digest), layer.to_json())
+
+
+def _alias_path(blob_hex: str) -> Path:
+    return _cache_dir() / "blobs" / blob_hex
+
+
+def cached_alias(blob_hex: str) -> str | None:
+    """The diff ID of a compressed blob read before (the containerd store names layers by
+    their compressed digest), so a later save can skip it unread."""
+    path = _alias_path(blob_hex)
+    text = path.read_text().strip() if path.exists() else ""
+    return text if text.startswith("sha256:") else None
+
+
+def store_aliases(aliases: dict[str, str]) -> None:
+    for blob_hex, diff_id in aliases.items():
+        path = _alias_path(blob_hex)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(diff_id)
 
 
 def cached_history(image_id: str) -> ImageHistory | None:

@@ -118,3 +118,15 @@ def test_tar_entries_are_owned_by_root(app):
     root, dockerfile = app
     with tarfile.open(fileobj=io.BytesIO(make_context(root, dockerfile).data)) as tar:
         assert {(m.uid, m.gid, m.uname) for m in tar} == {(0, 0, "")}
+
+
+def test_the_patterns_shown_are_the_dockerignores_own(tmp_path):
+    """Docker's matcher appends !Dockerfile to the list it gets; the build-context table
+    once showed that pattern as if .dockerignore held it."""
+    from slimlab.context import included_paths
+
+    (tmp_path / ".dockerignore").write_text("target/\n*.md\n")
+    (tmp_path / "a.txt").write_text("a")
+    patterns = read_dockerignore(tmp_path)
+    included_paths(tmp_path, patterns)
+    assert patterns == ["target/", "*.md"]

@@ -48,3 +48,14 @@ def test_every_lab_dockerfile_names_its_bases_through_arguments():
         images = base_images(path.read_text())
         assert images, path
         assert all("$" not in image for image in images), (path, images)
+
+
+def test_the_final_stages_base():
+    from slimlab.dockerfile import final_base
+
+    assert final_base(LAYERED) is None  # the last stage is scratch
+    two = ("ARG JDK=eclipse-temurin:25-jdk\nFROM maven AS build\nFROM ${JDK}\n"
+           "COPY --from=build a b\n")
+    assert final_base(two) == "eclipse-temurin:25-jdk"
+    assert final_base(two, {"JDK": "slimlab-kit/jdk:25"}) == "slimlab-kit/jdk:25"
+    assert final_base("FROM img AS build\nFROM build\n") is None
