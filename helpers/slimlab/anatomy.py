@@ -68,7 +68,7 @@ def stand_in_note(dockerfile: Path | str | None) -> str:
     if dockerfile is None:
         return ""
     path = Path(dockerfile)
-    path = path if path.is_absolute() else config.repo_root() / path
+    path = path if path.is_absolute() else config.workbook_root() / path
     source = workbook.base_source(workbook.base_args(path))
     return " (kit stand-in bases)" if source in ("kit", "mixed") else ""
 
@@ -168,6 +168,67 @@ def layer_table(what: str = "basic", own_only: bool = False) -> Table:
                  f"{stand_in_note(_dockerfile(what))}")
 
 
+def build_steps(result: Any) -> Table:
+    """A build as BuildKit ran it: stage, instruction, CACHED or seconds; the caption is
+    the ``docker build`` line that does the same at work."""
+    frame = _frame([{"#": s.index, "stage": s.stage or "—", "instruction": _short(s.instruction),
+                     "result": "CACHED" if s.cached else f"{s.seconds:.1f} s"}
+                    for s in result.steps])
+    return Table(frame, f"{result.summary()}. At work: {result.command}")
+
+
+@dataclass
+class StoreSizes:
+    """What ``docker images`` says against what the workbook measures, and why they differ."""
+
+    image: str
+    store: str
+    engine_bytes: int  # `docker images` SIZE: the engine's own accounting
+    size_bytes: int  # the files in the layers, uncompressed (the workbook's size)
+    pull_bytes: int  # the layers gzip-compressed (the workbook's pull size)
+
+    def table(self) -> pandas.DataFrame:
+        return _frame([
+            {"figure": "docker images SIZE", "MB": _mb(self.engine_bytes),
+             "what it counts": "compressed layers plus the unpacked snapshot"
+             if self.store == "containerd" else "the unpacked layers on disk"},
+            {"figure": "size (this workbook)", "MB": _mb(self.size_bytes),
+             "what it counts": "the files in the layers, uncompressed: the same on every store"},
+            {"figure": "pull size (this workbook)", "MB": _mb(self.pull_bytes),
+             "what it counts": "the layers gzip-compressed, as a push sends them"},
+        ])
+
+    def points(self) -> list[str]:
+        if self.store == "containerd":
+            return [f"This engine keeps images in containerd's store: it holds each layer "
+                    f"twice, compressed as pulled or built and unpacked for containers, and "
+                    f"`docker images` adds both ({_mb(self.engine_bytes):,.0f} MB). The files "
+                    f"themselves are {_mb(self.size_bytes):,.0f} MB."]
+        return [f"This engine's store ({self.store}) keeps layers unpacked only: `docker "
+                f"images` ({_mb(self.engine_bytes):,.0f} MB) is close to the files' size "
+                f"({_mb(self.size_bytes):,.0f} MB). On the containerd image store (Docker "
+                "Desktop, new installs) it would also count the compressed copy."]
+
+    def _repr_html_(self) -> str:
+        return (_table_html(self.table(), f"Sizes of {self.image} on the {self.store} store")
+                + _points_html(self.points()))
+
+    def __repr__(self) -> str:
+        return "\n".join([_table_text(self.table(), f"Sizes of {self.image}"),
+                          *("- " + p for p in self.points())])
+
+
+def store_sizes(what: str = "basic") -> StoreSizes:
+    """``docker images`` beside the workbook's size and pull size for one image."""
+    from slimlab import engine
+    from slimlab.engine.doctor import image_store
+
+    tag = _tag(what)
+    report = workbook.image(what)
+    return StoreSizes(tag, image_store(engine.info()), engine.listed_size(tag),
+                      report.size_bytes, report.pull_bytes)
+
+
 def plot_layers(what: str = "basic", own_only: bool = False) -> Figure:
     """``report.plot_layers`` for an image, each bar saying whether the base image or
     this Dockerfile made it; the title says when the bases are kit stand-ins."""
@@ -215,7 +276,7 @@ class CleanupDemo:
         rows = []
         for report, path in ((self.later, CLEANUP_LATER), (self.same, CLEANUP_SAME_RUN)):
             for r in filesystem_layers(report.ref, own_only=True,
-                                       dockerfile=config.repo_root() / path):
+                                       dockerfile=config.workbook_root() / path):
                 rows.append({"image": report.ref, "instruction": _short(r["instruction"], 90),
                              "layer MB": _mb(r["size_bytes"])})
         return _frame(rows)
@@ -241,7 +302,7 @@ class CleanupDemo:
 def immutable_layers() -> CleanupDemo:
     """Build the two cleanup Dockerfiles (small: an OS base and one package) and measure."""
     for path, tag in zip((CLEANUP_LATER, CLEANUP_SAME_RUN), CLEANUP_TAGS, strict=True):
-        workbook.build(config.repo_root() / path, tag=tag, lab=LAB01, quiet=True,
+        workbook.build(config.workbook_root() / path, tag=tag, lab=LAB01, quiet=True,
                        record=False)  # quiet: prints its one-line summary
     return CleanupDemo(inspect(CLEANUP_TAGS[0]), inspect(CLEANUP_TAGS[1]),
                        stand_in_note(CLEANUP_LATER))
@@ -252,19 +313,17 @@ def immutable_layers() -> CleanupDemo:
 
 @dataclass
 class CopyOnWrite:
-    """Two containers of one image; A appends one line to a file from a lower layer."""
+    """Two containers of one image: A appends one line to a file from a lower layer as it
+    starts, then sleeps; B runs the app and never touches that file."""
 
     image: str
     path: str
     file_bytes: int
     line_bytes: int
-    diff_before: list[dict]
-    diff_after: list[dict]
-    diff_other: list[dict]
-    writable_before: int
-    writable_after: int
-    writable_other: int
-    root_fs: int
+    diff_a: list[dict]
+    diff_b: list[dict]
+    writable_a: int
+    writable_b: int
     size_in_a: int
     size_in_b: int
     lower_a: list[str]
@@ -272,11 +331,12 @@ class CopyOnWrite:
     upper_a: str = ""
     upper_b: str = ""
     note: str = ""
+    image_bytes: int = 0  # the image's measured size (files in its layers)
 
     @property
     def grew_bytes(self) -> int:
-        """How much A's writable layer grew for a one-line change."""
-        return self.writable_after - self.writable_before
+        """A's writable layer: all it holds is what the one-line change put there."""
+        return self.writable_a
 
     @property
     def image_layers(self) -> list[str]:
@@ -285,8 +345,8 @@ class CopyOnWrite:
 
     @property
     def shared(self) -> bool | None:
-        """True when B stacks exactly A's image layers; None when the storage driver
-        does not show its layers (not overlay2)."""
+        """True when B stacks exactly A's image layers; None when the store does not show
+        its layer folders (the containerd store)."""
         mine = self.image_layers
         theirs = [d for d in self.lower_b if d and not d.endswith("-init/diff")]
         if not mine or not theirs:
@@ -294,59 +354,57 @@ class CopyOnWrite:
         return mine == theirs
 
     def containers(self) -> pandas.DataFrame:
-        changed = [d for d in self.diff_after if d["path"] == self.path]
+        name = posixpath.basename(self.path)
         return _frame([
-            {"container": "A (changed the file)", "docker diff entries": len(self.diff_after),
-             "file in docker diff": changed[0]["change"] if changed else "—",
-             "writable layer MB": _mb(self.writable_after),
-             f"size of {posixpath.basename(self.path)}": self.size_in_a,
+            {"container": "A (appended one line)", "docker diff entries": len(self.diff_a),
+             "file in docker diff": "C" if any(d["path"] == self.path for d in self.diff_a)
+             else "—",
+             "writable layer MB": _mb(self.writable_a), f"size of {name}": self.size_in_a,
              "own upper dir": _short(self.upper_a.split("/")[-2] if self.upper_a else "—", 14)},
-            {"container": "B (same image, sleeping)", "docker diff entries": len(self.diff_other),
-             "file in docker diff": "—" if all(d["path"] != self.path for d in self.diff_other)
-             else "C",
-             "writable layer MB": _mb(self.writable_other),
-             f"size of {posixpath.basename(self.path)}": self.size_in_b,
+            {"container": "B (same image, runs the app)", "docker diff entries": len(self.diff_b),
+             "file in docker diff": "C" if any(d["path"] == self.path for d in self.diff_b)
+             else "—",
+             "writable layer MB": _mb(self.writable_b), f"size of {name}": self.size_in_b,
              "own upper dir": _short(self.upper_b.split("/")[-2] if self.upper_b else "—", 14)},
         ])
 
     def diff_table(self, n: int = 12) -> pandas.DataFrame:
-        """A's ``docker diff`` after the change; C changed, A added, D deleted."""
+        """``docker diff`` of both: C changed, A added, D deleted (parent folders of the
+        changed file, listed as C too, are left out)."""
         ancestors = {posixpath.dirname(self.path)}
         while (parent := posixpath.dirname(min(ancestors, key=len))) not in ancestors:
             ancestors.add(parent)
-        first = [d for d in self.diff_after if d["path"] == self.path]
-        rest = [d for d in self.diff_after if d["path"] != self.path
-                and d["path"] not in ancestors]
-        return _frame([{"change": d["change"], "path": _short(d["path"], 90)}
-                       for d in (first + rest)[:n]])
+        rows = [{"container": "A", "change": d["change"], "path": _short(d["path"], 90)}
+                for d in self.diff_a if d["path"] not in ancestors]
+        rows += [{"container": "B (the app)", "change": d["change"], "path": _short(d["path"], 90)}
+                 for d in self.diff_b if d["path"] not in ancestors][: max(0, n - len(rows))]
+        return _frame(rows)
 
     def points(self) -> list[str]:
         shared = {True: f"yes: the same {len(self.image_layers)} read-only layer directories",
                   False: "no (unexpected: see the lower dirs)",
-                  None: "not visible on this storage driver"}[self.shared]
+                  None: "the containerd store does not show its layer folders"}[self.shared]
         return [
             f"A appended {self.line_bytes} bytes to {self.path}, a "
             f"{self.file_bytes / MB:.1f} MB file from a lower layer.",
-            f"A's writable layer grew from {self.writable_before / MB:.2f} MB to "
-            f"{self.writable_after / MB:.2f} MB: the whole file was copied up before the "
-            "change was written.",
+            f"A's writable layer holds {self.writable_a / MB:.2f} MB: the whole file was "
+            "copied up before the line was written.",
             f"B still sees the original file ({self.size_in_b:,} bytes against A's "
-            f"{self.size_in_a:,}) and its writable layer holds {self.writable_other / MB:.2f} MB.",
-            f"Both containers see {self.root_fs / MB:,.0f} MB of files; the layers under them "
-            f"are shared: {shared}.",
+            f"{self.size_in_a:,}); its writable layer holds {self.writable_b / MB:.2f} MB, "
+            "what the running app wrote itself.",
+            f"Both containers see the image's {self.image_bytes / MB:,.0f} MB of files plus "
+            f"their own writable layer; the layers under them are shared ({shared}).",
         ]
 
     def _repr_html_(self) -> str:
         return (_table_html(self.containers(), f"Copy-on-write in {self.image}{self.note}")
                 + _points_html(self.points())
-                + _table_html(self.diff_table(), "docker diff of A: the changed file, then "
-                              "what the app wrote itself (the changed file's parent folders "
-                              "are listed as C too, left out here)"))
+                + _table_html(self.diff_table(), "docker diff of A and B"))
 
     def __repr__(self) -> str:
         return "\n".join([_table_text(self.containers(), f"Copy-on-write in {self.image}"),
                           *("- " + p for p in self.points()),
-                          _table_text(self.diff_table(), "docker diff of A")])
+                          _table_text(self.diff_table(), "docker diff of A and B")])
 
 
 def _cow_file(report: ImageReport) -> tuple[str, int]:
@@ -361,39 +419,38 @@ def _cow_file(report: ImageReport) -> tuple[str, int]:
     return largest["path"], largest["bytes"]
 
 
-def _file_size(app: Running, path: str) -> int:
-    code, out = app.exec(["stat", "-c", "%s", path], user="0")
-    return int(out.strip()) if code == 0 and out.strip().isdigit() else -1
-
-
 def _upper(app: Running) -> str:
     data = app.container.attrs.get("GraphDriver", {}).get("Data", {}) or {}
     return data.get("UpperDir", "")
 
 
-def copy_on_write(what: str = "basic") -> CopyOnWrite:
-    """Start two containers of one image: A runs the app, B only sleeps (sharing layers does
-    not depend on what runs). A appends a line to a file that lives in a lower layer;
-    measure A's and B's ``docker diff``, writable layers and lower dirs."""
+def copy_on_write(what: str = "basic", timeout: float = 30) -> CopyOnWrite:
+    """Start two containers of one image: A appends a line to a file that lives in a lower
+    layer as it starts (its own command, so no `docker exec` is needed), then sleeps; B runs
+    the app. Measure both containers' ``docker diff``, writable layers and lower dirs, and
+    the file's size as each sees it (read through the engine, as ``docker cp`` does)."""
+    import time
+
     tag = _tag(what)
-    path, size = _cow_file(inspect(tag))
+    report = inspect(tag)
+    path, size = _cow_file(report)
     line = CHANGE_LINE + "\n"
-    quiet = {"command": ["sleep", "600"], "wait_ready": False, "stop_timeout": 1}
-    with workbook.run(tag, lab=LAB01) as a, workbook.run(tag, lab=LAB01, **quiet) as b:
-        diff_before, writable_before = a.diff(), a.sizes()["writable"]
-        code, out = a.exec(["sh", "-c", f"printf '%s\\n' '{CHANGE_LINE}' >> '{path}'"],
-                           user="0")
-        if code != 0:
-            raise RuntimeError(f"could not change {path} in container A: {out}")
-        after, other = a.sizes(), b.sizes()
+    append = ["sh", "-c", f"printf '%s\\n' '{CHANGE_LINE}' >> '{path}' && exec sleep 600"]
+    quiet = {"command": append, "wait_ready": False, "stop_timeout": 1}
+    with workbook.run(tag, lab=LAB01, **quiet) as a, workbook.run(tag, lab=LAB01) as b:
+        deadline = time.monotonic() + timeout
+        while a.file_size(path) != size + len(line.encode()):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"container A did not append to {path} within {timeout} s: "
+                                   f"{a.logs()}")
+            time.sleep(0.2)
         return CopyOnWrite(
             image=tag, path=path, file_bytes=size, line_bytes=len(line.encode()),
-            diff_before=diff_before, diff_after=a.diff(), diff_other=b.diff(),
-            writable_before=writable_before, writable_after=after["writable"],
-            writable_other=other["writable"], root_fs=after["root fs"],
-            size_in_a=_file_size(a, path), size_in_b=_file_size(b, path),
-            lower_a=a.lower_dirs(), lower_b=b.lower_dirs(), upper_a=_upper(a),
-            upper_b=_upper(b), note=stand_in_note(_dockerfile(what)))
+            diff_a=a.diff(), diff_b=b.diff(), writable_a=a.sizes()["writable"],
+            writable_b=b.sizes()["writable"], size_in_a=a.file_size(path),
+            size_in_b=b.file_size(path), lower_a=a.lower_dirs(), lower_b=b.lower_dirs(),
+            upper_a=_upper(a), upper_b=_upper(b), note=stand_in_note(_dockerfile(what)),
+            image_bytes=report.size_bytes)
 
 
 # ---------------------------------------------------------------------------- build cache
@@ -537,6 +594,110 @@ def _mirror_served() -> int | None:
     return shared.stats.served if shared is not None else None
 
 
+@dataclass
+class MountedRebuild:
+    """One Dockerfile rebuilt after a pom.xml change."""
+
+    name: str
+    build: Any  # BuildResult of the rebuild
+    fetched: int | None  # files Maven fetched from this process's mirror (None: no mirror)
+    image_bytes: int
+
+    @property
+    def dependency_seconds(self) -> float:
+        try:
+            return self.build.step(DEPENDENCY_STEP).seconds
+        except KeyError:
+            return 0.0
+
+    def row(self) -> dict[str, Any]:
+        return {"Dockerfile": variant(self.name).path.name,
+                "rebuild s": round(self.build.seconds, 1),
+                "dependency step s": round(self.dependency_seconds, 1),
+                "files fetched from the Maven mirror": "—" if self.fetched is None
+                else self.fetched,
+                "image MB": _mb(self.image_bytes)}
+
+
+@dataclass
+class CacheMount:
+    """The ordered Dockerfile against the same with a BuildKit cache mount for ~/.m2,
+    both rebuilt after a pom.xml change (the dependency step's input changes)."""
+
+    ordered: MountedRebuild
+    mounted: MountedRebuild
+    note: str = ""
+
+    @property
+    def fetched_ratio(self) -> float | None:
+        """Files the mounted build fetched over those the ordered one fetched (mirror only)."""
+        if self.ordered.fetched in (None, 0) or self.mounted.fetched is None:
+            return None
+        return self.mounted.fetched / self.ordered.fetched
+
+    @property
+    def dependency_ratio(self) -> float:
+        """Dependency-step seconds, mounted over ordered, from this run."""
+        return self.mounted.dependency_seconds / max(self.ordered.dependency_seconds, 1e-9)
+
+    @property
+    def cost_ratio(self) -> float:
+        """What the dependency step cost after the pom change, mounted over ordered: files
+        fetched when a Maven mirror on this machine counts them, else seconds."""
+        fetched = self.fetched_ratio
+        return fetched if fetched is not None else self.dependency_ratio
+
+    def table(self) -> pandas.DataFrame:
+        return _frame([self.ordered.row(), self.mounted.row()])
+
+    def points(self) -> list[str]:
+        fetched = (f" The ordered build fetched {self.ordered.fetched:,} files again; the "
+                   f"mounted one {self.mounted.fetched:,}."
+                   if self.ordered.fetched is not None and self.mounted.fetched is not None
+                   else "")
+        return [
+            f"After a pom.xml change the dependency step ran again in both: "
+            f"{self.ordered.dependency_seconds:.1f} s ordered, "
+            f"{self.mounted.dependency_seconds:.1f} s with the cache mount.{fetched}",
+            "A cache mount is BuildKit's own cache on the build machine: it is not in any "
+            f"layer, so the image is {_mb(self.ordered.image_bytes - self.mounted.image_bytes)}"
+            " MB lighter (no ~/.m2 shipped), and a fresh CI runner starts with it empty.",
+        ]
+
+    def _repr_html_(self) -> str:
+        return (_table_html(self.table(), "Rebuild after a pom.xml change" + self.note)
+                + _points_html(self.points()))
+
+    def __repr__(self) -> str:
+        return "\n".join([_table_text(self.table(), "Rebuild after a pom.xml change"),
+                          *("- " + p for p in self.points())])
+
+
+def cache_mount(ordered: str = "ordered", mounted: str = "cache-mount") -> CacheMount:
+    """Build both Dockerfiles as they are (cached when nothing changed), then again on a
+    copy of the app whose pom.xml gained a property; count what each rebuild fetched."""
+    from slimlab import engine
+    from slimlab.measure.delivery import changed_copy
+
+    sizes = {}
+    for name in (ordered, mounted):
+        workbook.build(name, record=False)
+        sizes[name] = inspect(variant(name).tag).size_bytes  # the pom change adds no bytes
+    rebuilds = []
+    with changed_copy(what="pom") as copy:
+        for name in (ordered, mounted):
+            tag = variant(name).tag + "-pom"
+            try:
+                before = _mirror_served()
+                result = workbook.build(name, context=copy, tag=tag, record=False)
+                after = _mirror_served()
+            finally:  # Ctrl+C or a failed build included
+                engine.remove_image(tag)
+            fetched = after - before if before is not None and after is not None else None
+            rebuilds.append(MountedRebuild(name, result, fetched, sizes[name]))
+    return CacheMount(*rebuilds, note=stand_in_note(variant(ordered).path))
+
+
 # ---------------------------------------------------------------------------- build context
 
 
@@ -602,7 +763,7 @@ def build_context(app_dir: Path | None = None, jar_from: str | None = "basic") -
 
     from slimlab.context import included_paths, read_dockerignore
 
-    root = Path(app_dir or config.repo_root() / "sample-app").resolve()
+    root = Path(app_dir or config.workbook_root() / "sample-app").resolve()
     patterns = read_dockerignore(root)
     kept = included_paths(root, patterns)
     sizes: dict[str, list[int]] = {}
@@ -689,7 +850,9 @@ def summary01(basic: str, cleanup: CleanupDemo, cow: CopyOnWrite, order: CacheOr
         + (f"; its own heaviest layer is `{_short(heaviest['instruction'], 40)}` "
            f"({heaviest['size_bytes'] / MB:.0f} MB)." if heaviest else "."),
         f"Deleting in a later RUN saved nothing: {cleanup.later.wasted_bytes / MB:.0f} MB "
-        f"still travel with every pull. Cleaning up in the same RUN made the image "
+        f"of deleted files are still in the image, and every pull transfers them "
+        f"compressed ({(cleanup.later.pull_bytes - cleanup.same.pull_bytes) / MB:.0f} MB "
+        f"more than the same-RUN image). Cleaning up in the same RUN made the image "
         f"{cleanup.saved_bytes / MB:.0f} MB smaller.",
         f"A container writes into its own layer: one appended line copied "
         f"{cow.file_bytes / MB:.1f} MB up, while a second container kept reading the "
@@ -714,8 +877,8 @@ def show_dockerfile(what: str | Path) -> Any:
 
     path = variant(what).path if isinstance(what, str) and "/" not in what \
         and not what.startswith("Dockerfile") else Path(what)
-    path = path if path.is_absolute() else config.repo_root() / path
-    rel = path.relative_to(config.repo_root()) if path.is_relative_to(config.repo_root()) \
+    path = path if path.is_absolute() else config.workbook_root() / path
+    rel = path.relative_to(config.workbook_root()) if path.is_relative_to(config.workbook_root()) \
         else path
     return Markdown(f"`{rel}`\n```dockerfile\n{path.read_text().rstrip()}\n```")
 
@@ -769,6 +932,19 @@ def measured(*names: str) -> dict[str, dict]:
     return {n: everything[n] for n in names if n in everything}
 
 
+def _final_base(what: str) -> str | None:
+    """The image the variant's last stage starts from, as this profile resolves it."""
+    from slimlab import engine
+    from slimlab.dockerfile import final_base
+
+    dockerfile = _dockerfile(what)
+    if dockerfile is None:
+        return None
+    args = {r.arg: r.image for r in workbook.base_args(dockerfile)}
+    base = final_base(dockerfile.read_text(), args)
+    return base if base and engine.image_exists(base) else None
+
+
 def compare_images(*whats: str) -> pandas.DataFrame:
     """Size, pull size, layers and what is inside, side by side; the write-up's size in a
     column of its own, marked as its author's machine."""
@@ -780,8 +956,13 @@ def compare_images(*whats: str) -> pandas.DataFrame:
         report = workbook.image(what)
         found = surface(report)
         name = what if ":" not in what else what.split(":")[-1]
+        base = _final_base(what)
+        base_bytes = workbook.image(base).size_bytes if base else 0
         rows.append({"image": _tag(what) + stand_in_note(_dockerfile(what)),
                      "size MB": _mb(report.size_bytes), "pull MB": _mb(report.pull_bytes),
+                     "final stage FROM": _short(base or "—", 34),
+                     "base MB": _mb(base_bytes) if base else None,
+                     "added MB": _mb(report.size_bytes - base_bytes) if base else None,
                      "layers": report.layer_count,
                      "Maven": "yes" if found.maven else "no",
                      "compiler": "yes" if found.compiler else "no",

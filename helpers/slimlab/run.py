@@ -121,9 +121,10 @@ class Running:
         data = self.container.attrs.get("GraphDriver", {}).get("Data", {}) or {}
         return (data.get("LowerDir") or "").split(":")
 
-    def exec(self, command: str | list[str], user: str | None = None) -> tuple[int, str]:
-        code, out = self.container.exec_run(command, user=user or "")
-        return code, out.decode(errors="replace")
+    def file_size(self, path: str) -> int:
+        """A file's size as this container sees it, read through the engine as ``docker cp``
+        does (no process in the container: works without a shell; -1 when missing)."""
+        return engine.container_file_size(self.container, path)
 
     def summary(self) -> str:
         spring = f", Spring says {self.spring_seconds:.2f} s" if self.spring_seconds else ""

@@ -146,6 +146,17 @@ def save_image(ref: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
     yield from response
 
 
+def listed_size(ref: str) -> int:
+    """The SIZE ``docker images`` shows for an image: the engine's own accounting, which on
+    the containerd store adds the compressed content and the unpacked snapshot (inspect's
+    ``Size`` there is the compressed content alone)."""
+    rows = client().api.images(filters={"reference": ref})
+    if not rows:
+        raise ImageMissing(f"There is no image {ref} on this engine.",
+                           hint="Build it first (the lab's build cell).")
+    return int(rows[0].get("Size") or 0)
+
+
 def load_image(fileobj) -> list[str]:
     """``docker load`` from an open tar file: the ids of the images it held."""
     return [image.id for image in client().images.load(fileobj)]
@@ -262,6 +273,19 @@ def container_sizes(container_id: str) -> dict[str, int]:
     rows = client().api.containers(all=True, size=True, filters={"id": container_id})
     row = rows[0] if rows else {}
     return {"writable": row.get("SizeRw", 0) or 0, "root fs": row.get("SizeRootFs", 0) or 0}
+
+
+def container_file_size(container, path: str) -> int:
+    """The size of ``path`` in a container (the archive endpoint's stat header, the one
+    ``docker cp`` reads); -1 when there is no such file."""
+    from docker.errors import NotFound
+
+    try:
+        stream, stat = container.get_archive(path)
+    except NotFound:
+        return -1
+    del stream  # only the stat header is wanted; the body is never read
+    return int(stat.get("size", -1))
 
 
 def object_ids() -> tuple[set[str], set[str]]:

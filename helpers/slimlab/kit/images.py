@@ -165,7 +165,7 @@ def build_kit(force: bool = False, only: list[str] | None = None,
         if built:
             echo(f"kit: building {image.tag} …")
             _build_one(image, recipe)
-        size = engine.inspect_image(image.tag).get("Size", 0)
+        size = engine.listed_size(image.tag)  # as `docker images` shows it
         report = KitReport(image.name, image.tag, built, time.monotonic() - started, size)
         echo("kit: " + report.line())
         reports.append(report)

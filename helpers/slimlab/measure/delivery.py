@@ -42,12 +42,28 @@ def one_line_change(source: Path, marker: str) -> None:
     source.write_text(text.replace(anchor, anchor + line, 1))
 
 
+def pom_change(pom: Path, marker: str) -> None:
+    """Add one property to the pom: the dependency step's input changes, the dependencies
+    do not (as when a version of one library is bumped, minus the download)."""
+    text = pom.read_text()
+    anchor = "<properties>"
+    if anchor not in text:
+        raise ValueError(f"{pom} has no {anchor} to add a property to")
+    line = f"\n        <slimlab.change>{marker}</slimlab.change>"
+    pom.write_text(text.replace(anchor, anchor + line, 1))
+
+
 @contextmanager
-def changed_copy(app_dir: Path | None = None) -> Iterator[Path]:
-    """A temporary copy of the app with a one-line code change; removed afterwards."""
-    app_dir = Path(app_dir or config.repo_root() / "sample-app")
+def changed_copy(app_dir: Path | None = None, what: str = "source") -> Iterator[Path]:
+    """A temporary copy of the app with a one-line change (``what``: "source", a Java
+    class; "pom", a property in pom.xml); removed afterwards."""
+    app_dir = Path(app_dir or config.workbook_root() / "sample-app")
     with tempfile.TemporaryDirectory(prefix="slimlab-change-") as tmp:
         copy = Path(tmp) / "app"
         shutil.copytree(app_dir, copy, ignore=SKIP, symlinks=True)
-        one_line_change(copy / CHANGED_SOURCE, f"change at {time.time_ns()}")
+        marker = f"change at {time.time_ns()}"
+        if what == "pom":
+            pom_change(copy / "pom.xml", marker)
+        else:
+            one_line_change(copy / CHANGED_SOURCE, marker)
         yield copy
