@@ -124,17 +124,17 @@ def base_rows(report: ImageReport, dockerfile: Path | None) -> int:
 
 def filesystem_layers(what: str, own_only: bool = False,
                       dockerfile: Path | None = None) -> list[dict]:
-    """The layers that touch the file system (RUN, COPY, ADD), oldest first, with the
-    ones of size 0 kept: a ``RUN rm`` layer weighs nothing yet deletes nothing either.
-    ``dockerfile`` names the image's Dockerfile when ``what`` is a tag."""
+    """One row per layer, oldest first (RUN, COPY, ADD, and a WORKDIR that had to create
+    its folder), with the ones of size 0 kept: a ``RUN rm`` layer weighs nothing yet
+    deletes nothing either. ``dockerfile`` names the image's Dockerfile for a tag."""
     report = workbook.image(what)
     n_base = base_rows(report, dockerfile or _dockerfile(what))
     total = report.size_bytes or 1
     rows = []
     for i, row in enumerate(report.history, start=1):
         instruction = clean_instruction(row.get("CreatedBy", ""))
-        if instruction.split(" ", 1)[0] in METADATA:
-            continue
+        if row.get("EmptyLayer", instruction.split(" ", 1)[0] in METADATA):
+            continue  # made no layer (a WORKDIR that created its folder did: it stays)
         if own_only and i <= n_base:
             continue
         size = max(0, row.get("Size", 0))
@@ -454,6 +454,16 @@ def copy_on_write(what: str = "basic", timeout: float = 30) -> CopyOnWrite:
 
 
 # ---------------------------------------------------------------------------- build cache
+
+
+def dependency_layer_first(result: Any) -> bool:
+    """From a build's own steps, right after it: does a dependency step come before the
+    sources are copied? (What makes a code change reuse the dependency layer.)"""
+    steps = [s.instruction for s in result.steps]
+    dependency = next((i for i, text in enumerate(steps) if DEPENDENCY_STEP in text), None)
+    sources = next((i for i, text in enumerate(steps)
+                    if text.startswith(("COPY src", "COPY . ", "ADD src", "ADD . "))), None)
+    return dependency is not None and sources is not None and dependency < sources
 
 
 @dataclass

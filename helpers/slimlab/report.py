@@ -351,7 +351,12 @@ def plot_sizes(measurements: Measurements) -> Figure:
     ax.set_xticks(range(len(names)), names)
     ax.set_ylabel("MB (10⁶ bytes)")
     ax.set_title("Image size per variant" + _kit_note(names, measurements))
-    ax.legend(fontsize=8)
+    # headroom above the tallest bar, and the legend below the axes: never over a label
+    tallest = max([*disk.values(), *pull.values(), *writeup.values(), 0],
+                  key=lambda v: v or 0) or 0
+    ax.set_ylim(0, tallest * 1.15 or 1)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3,
+              frameon=False)
     return figure
 
 

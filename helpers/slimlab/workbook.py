@@ -160,15 +160,17 @@ class Delivery:
                 "push_bytes_per_change": self.push_bytes, "new_layers": self.new_layers}
 
 
-def delivery(what: str | Variant, cold: bool = True, record: bool = True) -> Delivery:
+def delivery(what: str | Variant, cold: bool = True, record: bool = True,
+             quiet: bool = False) -> Delivery:
     """Build cold (no cache; bases present), then again after a one-line Java change made
-    on a copy of the app; compare the two images' layers."""
+    on a copy of the app; compare the two images' layers. Both builds show their progress
+    unless ``quiet``: this is minutes of work a learner should see move."""
     t = _target(what)
-    first = build(what, nocache=cold, quiet=True, record=False)
+    first = build(what, nocache=cold, quiet=quiet, record=False)
     before = inspect(t.tag)
     try:
         with delivery_mod.changed_copy() as copy:
-            second = build(what, context=copy, tag=t.tag + "-changed", quiet=True,
+            second = build(what, context=copy, tag=t.tag + "-changed", quiet=quiet,
                            record=False)
         after = inspect(t.tag + "-changed")
         new = delivery_mod.new_layers(before, after)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import time
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -142,9 +143,22 @@ class ImageReport:
         have = {d: cached(d) for d in dict.fromkeys(digests)}
         if history is not None and all(layer is not None for layer in have.values()):
             return history, {d: layer for d, layer in have.items() if layer is not None}
-        saved = read_saved_image(engine.save_image(self.id), self.id,
-                                 known={d for d, layer in have.items() if layer},
-                                 alias=cached_alias)
+        from slimlab.progress import progress
+
+        todo = sum(1 for layer in have.values() if layer is None)
+        display = progress(f"read {self.ref}")
+        display.note(f"docker save: reading {todo} new layer(s) of {len(have)} "
+                     "(hash, file list, gzip size); big layers take a while the first time")
+        started = time.monotonic()
+        try:
+            saved = read_saved_image(engine.save_image(self.id), self.id,
+                                     known={d for d, layer in have.items() if layer},
+                                     alias=cached_alias)
+        except BaseException:
+            display.close("interrupted")
+            raise
+        display.close(f"{self.ref}: {len(saved.layers)} layer(s) read in "
+                      f"{time.monotonic() - started:.1f} s")
         store_aliases(saved.aliases)
         for digest, layer in saved.layers.items():
             store(layer)
