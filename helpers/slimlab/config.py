@@ -70,12 +70,24 @@ def results_file() -> Path:
     return Path(_env("SLIMLAB_RESULTS", str(home() / "results.jsonl"))).expanduser()
 
 
+def _number(name: str, default: str, kind: type[int] | type[float]) -> int | float:
+    """A numeric setting; a word where a number belongs is a ConfigError naming it."""
+    value = _env(name, default)
+    try:
+        return kind(value)
+    except ValueError:
+        from slimlab.errors import ConfigError
+
+        raise ConfigError(f"{name}={value!r} is not a number.",
+                          hint=f"Set it to a number (default {default}), or unset it.") from None
+
+
 def runs() -> int:
-    return max(1, int(_env("SLIMLAB_RUNS", "3")))
+    return max(1, int(_number("SLIMLAB_RUNS", "3", int)))
 
 
 def ready_timeout() -> float:
-    return float(_env("SLIMLAB_READY_TIMEOUT", "180"))
+    return float(_number("SLIMLAB_READY_TIMEOUT", "180", float))
 
 
 def strict() -> bool:

@@ -3,6 +3,8 @@ lines that matter, so a notebook shows one readable message instead of a traceba
 
 from __future__ import annotations
 
+LOG_LINES = 10  # log lines shown under an error in a notebook
+
 
 class SlimlabError(Exception):
     """Base of every Slimlab error: a message, a hint and (optionally) log lines."""
@@ -23,6 +25,19 @@ class SlimlabError(Exception):
 
     def _repr_markdown_(self) -> str:  # shown nicely when a cell returns the error
         return str(self)
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows when a cell raises this: the message, the log lines that
+        matter and the fix, instead of a wall of chained tracebacks. (The full traceback
+        stays on ``__cause__`` for anyone who wants it: ``%tb`` or ``%debug``.)"""
+        red, bold, reset = "\x1b[31m", "\x1b[1m", "\x1b[0m"
+        lines = [f"{red}{bold}{type(self).__name__}{reset}: {self.message}"]
+        if self.log:
+            log = self.log.rstrip().splitlines()[-LOG_LINES:]
+            lines += ["Last log lines:", *("    " + line for line in log)]
+        if self.hint:
+            lines.append(f"{bold}What to do:{reset} {self.hint}")
+        return lines
 
 
 def _indent(text: str) -> str:

@@ -65,8 +65,11 @@ def _snapshot(client) -> dict[str, tuple[str, dict]]:
                           c.get("Labels") or {})
     for img in client.api.images(filters={"label": "slimlab"}):
         labels = img.get("Labels") or {}
-        if "slimlab.kit" not in labels:
-            found[img["Id"]] = (f"image {img.get('RepoTags') or img['Id'][:19]}", labels)
+        tags = img.get("RepoTags") or []
+        # A kit image is known by its tag: images built FROM it inherit its labels, and
+        # those must count as leaks like any other.
+        if not (tags and all(t.startswith("slimlab-kit/") for t in tags)):
+            found[img["Id"]] = (f"image {tags or img['Id'][:19]}", labels)
     return found
 
 
