@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 from slimlab import config
 from slimlab.errors import KitError
+from slimlab.kit import tools
 
 SUITE = "trixie"
 APT_SOURCES = Path("/etc/apt")
@@ -53,10 +53,8 @@ def debootstrap(target: Path, mirror: str | None = None) -> None:
             hint="On Debian or Ubuntu: `sudo apt-get install debootstrap`.",
         )
     mirror = mirror or debian_mirror()
-    result = subprocess.run(
-        ["debootstrap", "--variant=minbase", SUITE, str(target), mirror],
-        capture_output=True, text=True,
-    )
+    result = tools.run(["debootstrap", "--variant=minbase", SUITE, str(target), mirror],
+                       what=f"debootstrap of Debian {SUITE}", timeout=30 * tools.MINUTE)
     if result.returncode != 0:
         log_file = target / "debootstrap" / "debootstrap.log"
         detail = log_file.read_text(errors="replace") if log_file.exists() else result.stderr
@@ -74,7 +72,6 @@ def debootstrap(target: Path, mirror: str | None = None) -> None:
 
 
 def tar_rootfs(rootfs: Path, tar_path: Path) -> None:
-    subprocess.run(
-        ["tar", "--numeric-owner", "--xattrs", "-C", str(rootfs), "-cf", str(tar_path), "."],
-        check=True,
-    )
+    tools.run(["tar", "--numeric-owner", "--xattrs", "-C", str(rootfs), "-cf", str(tar_path),
+               "."], what="Packing the kit's root file system", timeout=10 * tools.MINUTE,
+              check=True)

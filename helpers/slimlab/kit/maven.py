@@ -11,19 +11,19 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
 import tarfile
 from pathlib import Path
 
 from slimlab import config
 from slimlab.errors import KitError
+from slimlab.kit import tools
 
 STAMP = ".slimlab-primed"
 
 
 def _java25_home() -> str:
     script = config.repo_root() / "sample-app" / "scripts" / "java-home.sh"
-    result = subprocess.run(["bash", str(script)], capture_output=True, text=True)
+    result = tools.run(["bash", str(script)], what="Finding a JDK 25", timeout=2 * tools.MINUTE)
     if result.returncode != 0:
         raise KitError("No JDK 25 on this machine for priming the Maven repository.",
                        hint=result.stderr.strip() or "Install a JDK 25 and set JAVA_HOME.")
@@ -50,12 +50,11 @@ def distribution() -> Path:
                        f"{version}; none is installed.",
                        hint="Install Maven (`sudo apt-get install maven`), then retry.")
     downloads.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
+    result = tools.run(
         ["mvn", "-B", "-ntp", "-q", "dependency:copy",
          f"-Dartifact=org.apache.maven:apache-maven:{version}:tar.gz:bin",
          f"-DoutputDirectory={downloads}"],
-        capture_output=True, text=True, env=_env(), cwd=downloads,
-    )
+        what=f"Fetching Maven {version}", timeout=15 * tools.MINUTE, env=_env(), cwd=downloads)
     if result.returncode != 0 or not target.exists():
         raise KitError(f"Fetching Maven {version}'s distribution failed.",
                        hint="Check that the machine's Maven reaches its repository.",
@@ -100,8 +99,8 @@ def prime(repo: Path | None = None, force: bool = False) -> Path:
     env = _env()
     env["MVN"] = str(maven_home() / "bin" / "mvn")
     env["PRIME_MODES"] = "online"  # builds through the mirror prove it complete
-    result = subprocess.run(["bash", str(_goals_script()), str(repo)], env=env,
-                            capture_output=True, text=True)
+    result = tools.run(["bash", str(_goals_script()), str(repo)], env=env,
+                       what="Priming the Maven repository", timeout=60 * tools.MINUTE)
     if result.returncode != 0:
         raise KitError("Priming the Maven repository failed.",
                        hint="Read the lines above; the full logs are under "
