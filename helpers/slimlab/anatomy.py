@@ -55,11 +55,11 @@ def _short(text: str, limit: int = 72) -> str:
 
 
 def _tag(what: str) -> str:
-    return what if ":" in what else variant(what).tag
+    return workbook.resolve(what).tag
 
 
 def _dockerfile(what: str) -> Path | None:
-    return None if ":" in what else variant(what).path
+    return workbook.resolve(what).dockerfile
 
 
 def stand_in_note(dockerfile: Path | str | None) -> str:
@@ -885,9 +885,7 @@ def show_dockerfile(what: str | Path) -> Any:
     exactly what the next build reads."""
     from IPython.display import Markdown
 
-    path = variant(what).path if isinstance(what, str) and "/" not in what \
-        and not what.startswith("Dockerfile") else Path(what)
-    path = path if path.is_absolute() else config.workbook_root() / path
+    path = workbook.resolve(what).buildable()
     rel = path.relative_to(config.workbook_root()) if path.is_relative_to(config.workbook_root()) \
         else path
     return Markdown(f"`{rel}`\n```dockerfile\n{path.read_text().rstrip()}\n```")

@@ -18,32 +18,64 @@ from slimlab import config, engine
 from slimlab import run as run_mod
 from slimlab.build import BuildResult
 from slimlab.build import build as build_image
+from slimlab.errors import ConfigError
 from slimlab.kit import bases
 from slimlab.measure import delivery as delivery_mod
 from slimlab.measure.image import ImageReport, inspect
 from slimlab.measure.surface import surface as surface_of
-from slimlab.variants import Variant, variant
+from slimlab.variants import CATALOG, Variant, variant
 
 ARG_RE = re.compile(r"^\s*ARG\s+([A-Z_]+_IMAGE)(?:=(\S+))?", re.MULTILINE)
 
 
 @dataclass
 class Target:
-    """What to build: a catalog variant, or a Dockerfile a learner wrote."""
+    """What a notebook named: a catalog variant, a Dockerfile a learner wrote, or a bare
+    image tag (no Dockerfile: it can be run and measured, not built)."""
 
     name: str
     lab: str
-    dockerfile: Path
+    dockerfile: Path | None
     tag: str
     variant: Variant | None = None
 
+    def buildable(self) -> Path:
+        if self.dockerfile is None:
+            raise ConfigError(f"{self.tag} is an image tag, not something to build.",
+                              hint="Build a variant by name (\"basic\") or a Dockerfile path.")
+        return self.dockerfile
 
-def _target(what: str | Path | Variant, tag: str | None = None, lab: str = "") -> Target:
-    if isinstance(what, Variant) or (isinstance(what, str) and "/" not in what
-                                     and not what.startswith("Dockerfile")):
+
+def _looks_like_path(text: str) -> bool:
+    return "/" in text or text.startswith("Dockerfile") or text.endswith("Dockerfile")
+
+
+def _dockerfile_path(what: str | Path) -> Path:
+    """A Dockerfile path as a learner types it: relative to the notebook's folder, or to the
+    workbook copy (``labs/01-layers/Dockerfile.ordered``)."""
+    path = Path(what).expanduser()
+    if path.is_absolute():
+        return path
+    for base in (Path.cwd(), config.workbook_root()):
+        if (base / path).is_file():
+            return (base / path).resolve()
+    raise ConfigError(f"There is no Dockerfile {what} here or in the workbook "
+                      f"{config.workbook_root()}.", hint="Check the file's name and folder.")
+
+
+def resolve(what: str | Path | Variant, tag: str | None = None, lab: str = "") -> Target:
+    """The one place that decides what a notebook's argument names, in this order:
+    a ``Variant``; a ``Path``; a tag (``name:tag``; a catalog variant's own tag resolves
+    to that variant); a path (``/`` in it, or ``Dockerfile…``); else a catalog name."""
+    if isinstance(what, str) and ":" in what and not Path(what).is_file():
+        known = next((v for v in CATALOG if v.tag == what), None)
+        if known is None:
+            return Target(what.rsplit(":", 1)[0].rsplit("/", 1)[-1], lab, None, tag or what)
+        what = known
+    if isinstance(what, Variant) or (isinstance(what, str) and not _looks_like_path(what)):
         v = variant(what)
         return Target(v.name, v.lab, v.path, tag or v.tag, v)
-    path = Path(what).resolve()
+    path = _dockerfile_path(what)
     name = tag.split(":")[-1] if tag else path.name.replace("Dockerfile", "custom").strip(".")
     return Target(name, lab or path.parent.name, path, tag or f"bookshelf:{name}")
 
@@ -69,9 +101,9 @@ def build(what: str | Path | Variant, *, tag: str | None = None, nocache: bool =
           context: str | Path | None = None, lab: str = "", quiet: bool = False,
           target: str | None = None, record: bool = True) -> BuildResult:
     """Build a variant (or a Dockerfile) with the profile's base images."""
-    t = _target(what, tag, lab)
-    resolved = base_args(t.dockerfile)
-    result = build_image(t.dockerfile, t.tag, context=context, lab=t.lab, nocache=nocache,
+    t = resolve(what, tag, lab)
+    resolved = base_args(t.buildable())
+    result = build_image(t.buildable(), t.tag, context=context, lab=t.lab, nocache=nocache,
                          buildargs={r.arg: r.image for r in resolved}, quiet=quiet,
                          target=target)
     if record and target is None:
@@ -82,7 +114,7 @@ def build(what: str | Path | Variant, *, tag: str | None = None, nocache: bool =
 
 def ensure(what: str | Path | Variant, **kwargs) -> str:
     """The variant's tag, building it first when it is missing (labs run alone)."""
-    t = _target(what, kwargs.get("tag"))
+    t = resolve(what, kwargs.get("tag"))
     if not engine.image_exists(t.tag):
         build(what, **kwargs)
     return t.tag
@@ -90,26 +122,23 @@ def ensure(what: str | Path | Variant, **kwargs) -> str:
 
 def run(what: str | Variant, **kwargs) -> AbstractContextManager[run_mod.Running]:
     """``with run("multi") as app:`` — the variant's container, ready, always removed."""
-    if isinstance(what, str) and ":" in what:  # a tag ("bookshelf:basic"), not a name
-        return run_mod.run(what, **kwargs)
-    t = _target(what)
-    kwargs.setdefault("lab", t.lab)
+    t = resolve(what)
+    if t.lab:
+        kwargs.setdefault("lab", t.lab)
     return run_mod.run(t.tag, **kwargs)
 
 
 def image(what: str | Variant) -> ImageReport:
     """The measurements of a built image (sizes, layers, files), computed lazily."""
-    if isinstance(what, str) and ":" in what:
-        return inspect(what)
-    return inspect(_target(what).tag)
+    return inspect(resolve(what).tag)
 
 
 def measure(what: str | Variant, record: bool = True) -> dict:
     """Size, pull size, layers, wasted bytes and attack surface of a built variant."""
-    t = _target(what) if not (isinstance(what, str) and ":" in what) else None
-    report = image(what)
+    t = resolve(what)
+    report = inspect(t.tag)
     facts = {**report.summary(), **surface_of(report).to_dict()}
-    if record and t is not None:
+    if record and t.dockerfile is not None:
         _record(t.name, t.lab, {"tag": t.tag, **facts})
     return facts
 
@@ -131,7 +160,7 @@ def startup(whats: list[str | Variant] | str, runs: int | None = None,
             record: bool = True) -> list[dict]:
     """Start each variant ``runs`` times, interleaved; medians and spread per variant."""
     whats = [whats] if isinstance(whats, str | Variant) else list(whats)
-    targets = [_target(w) for w in whats]
+    targets = [resolve(w) for w in whats]
     results = run_mod.startup([t.tag for t in targets], runs=runs,
                               lab={t.tag: t.lab for t in targets})
     rows = []
@@ -165,7 +194,7 @@ def delivery(what: str | Variant, cold: bool = True, record: bool = True,
     """Build cold (no cache; bases present), then again after a one-line Java change made
     on a copy of the app; compare the two images' layers. Both builds show their progress
     unless ``quiet``: this is minutes of work a learner should see move."""
-    t = _target(what)
+    t = resolve(what)
     first = build(what, nocache=cold, quiet=quiet, record=False)
     before = inspect(t.tag)
     try:

@@ -74,7 +74,7 @@ def test_ctrl_c_during_delivery_removes_the_changed_image(engine, monkeypatch, t
     dockerfile.write_text("ARG OS_IMAGE=debian:trixie-slim\nFROM ${OS_IMAGE}\n"
                           "COPY src/main/java/dev/slimlab/bookshelf/BookshelfApplication.java "
                           "/app.java\n")
-    tag = workbook._target(dockerfile).tag
+    tag = workbook.resolve(dockerfile).tag
     changed: list[str] = []
     real_inspect = workbook.inspect
 
