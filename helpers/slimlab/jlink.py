@@ -94,17 +94,6 @@ def jdeps_roots(stage_image: str) -> dict[str, int]:
             "library jars in all": len(jars)}
 
 
-def module_table(computed: Sequence[str], other: Sequence[str] = (),
-                 other_name: str = "typed by hand") -> list[dict]:
-    """One row per module: in the computed list, in the other, or both."""
-    names = sorted(set(computed) | set(other))
-    rows = [{"module": n, "jdeps computed": n in computed} for n in names]
-    if other:
-        for row in rows:
-            row[other_name] = row["module"] in other
-    return rows
-
-
 # ---------------------------------------------------------------------------- runtimes
 
 
@@ -248,18 +237,6 @@ def plot_compression(rows: Sequence[dict], title: str = "") -> Figure:
     ax.legend(fontsize=8)
     ax.margins(y=0.15)
     return figure
-
-
-def size_table(reports: dict[str, ImageReport]) -> list[dict]:
-    """Per image: its Java runtime's folder and bytes, and the whole image's size and pull."""
-    rows = []
-    for name, report in reports.items():
-        home = java_home(report)
-        rows.append({"image": name, "tag": report.ref, "Java runtime": home,
-                     "runtime MB": round(report.bytes_under(home) / 1e6, 1),
-                     "image MB": round(report.size_bytes / 1e6, 1),
-                     "pull MB": round(report.pull_bytes / 1e6, 1)})
-    return rows
 
 
 # ---------------------------------------------------------------------------- AOT

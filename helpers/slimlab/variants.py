@@ -6,7 +6,7 @@ what must and must not be inside the final image. Labs may add their own with ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from slimlab import config
@@ -28,7 +28,6 @@ class Variant:
     bases: tuple[str, ...]
     must_have: tuple[str, ...] = ()
     must_not_have: tuple[str, ...] = ()
-    buildargs: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def path(self) -> Path:
