@@ -38,7 +38,7 @@ BASES: tuple[Base, ...] = (
     Base("JRE_SMALL_IMAGE", "eclipse-temurin:25-jre-alpine", KIT_PREFIX + "jre-small:25",
          "a JRE 25 on the smallest OS base",
          "not Alpine: a JRE on a minimal glibc base (musl images cannot be had here)"),
-    Base("RUNTIME_BASE_IMAGE", "gcr.io/distroless/java-base-debian12:nonroot",
+    Base("RUNTIME_BASE_IMAGE", "gcr.io/distroless/java-base-debian13:nonroot",
          KIT_PREFIX + "distroless:trixie",
          "a distroless base (libc, zlib, certificates, time zones; no shell)",
          "distroless-style, assembled from the same Debian packages"),

@@ -59,3 +59,32 @@ def test_the_final_stages_base():
     assert final_base(two) == "eclipse-temurin:25-jdk"
     assert final_base(two, {"JDK": "slimlab-kit/jdk:25"}) == "slimlab-kit/jdk:25"
     assert final_base("FROM img AS build\nFROM build\n") is None
+
+
+def _stage(text: str, name: str) -> str:
+    """The lines of one stage (``FROM … AS name`` up to the next FROM)."""
+    out, inside = [], False
+    for line in text.splitlines():
+        if line.lstrip().upper().startswith("FROM "):
+            inside = line.rstrip().lower().endswith(f" as {name}")
+        elif inside and not line.lstrip().startswith("#"):
+            out.append(line)
+    return "\n".join(out)
+
+
+def test_the_native_builder_stage_needs_only_a_shell():
+    """GraalVM's builder image is Oracle Linux slim: no find, sort or sed. The class path
+    and main class come from the Maven stage, in an argument file; Boot's own argfile is
+    passed when the jar has one."""
+    text = (LABS / "05-native" / "Dockerfile").read_text()
+    native = _stage(text, "native")
+    assert "native-image" in native and "@native-image.args" in native
+    assert "@META-INF/native-image/argfile" in native
+    for tool in ("find ", "sort", "sed ", " tr "):
+        assert tool not in native, tool
+    assert "native-image.args" in _stage(text, "aot")
+
+
+def test_no_lab_dockerfile_names_an_end_of_life_distroless():
+    for path in sorted(LABS.glob("*/Dockerfile*")):
+        assert "debian12" not in path.read_text(), path
