@@ -302,8 +302,8 @@ class CleanupDemo:
 def immutable_layers() -> CleanupDemo:
     """Build the two cleanup Dockerfiles (small: an OS base and one package) and measure."""
     for path, tag in zip((CLEANUP_LATER, CLEANUP_SAME_RUN), CLEANUP_TAGS, strict=True):
-        workbook.build(config.workbook_root() / path, tag=tag, lab=LAB01, quiet=True,
-                       record=False)  # quiet: prints its one-line summary
+        workbook.build(config.workbook_root() / path, tag=tag, lab=LAB01,
+                       record=False)  # shows its steps: apt-get takes half a minute
     return CleanupDemo(inspect(CLEANUP_TAGS[0]), inspect(CLEANUP_TAGS[1]),
                        stand_in_note(CLEANUP_LATER))
 
@@ -592,7 +592,8 @@ def cache_order(bad: str = "basic", good: str = "ordered") -> CacheOrder:
         after = _mirror_served()
         fetched = after - before if before is not None and after is not None else None
         rebuilds.append(Rebuild(role, name, done, fetched))
-    return CacheOrder(*rebuilds, note=stand_in_note(variant(bad).path))
+    bad_order, good_order = rebuilds
+    return CacheOrder(bad_order, good_order, note=stand_in_note(variant(bad).path))
 
 
 def _mirror_served() -> int | None:
@@ -705,7 +706,8 @@ def cache_mount(ordered: str = "ordered", mounted: str = "cache-mount") -> Cache
                 engine.remove_image(tag)
             fetched = after - before if before is not None and after is not None else None
             rebuilds.append(MountedRebuild(name, result, fetched, sizes[name]))
-    return CacheMount(*rebuilds, note=stand_in_note(variant(ordered).path))
+    ordered_rebuild, mounted_rebuild = rebuilds
+    return CacheMount(ordered_rebuild, mounted_rebuild, note=stand_in_note(variant(ordered).path))
 
 
 # ---------------------------------------------------------------------------- build context
