@@ -70,8 +70,9 @@ test: ## Everything CI runs: lint, helper tests, app tests, every notebook
 	@$(TIMED) app-tests $(MAKE) --no-print-directory app-tests
 	@$(TIMED) notebooks $(MAKE) --no-print-directory notebooks
 
-lint: venv ## ruff over the helpers
+lint: venv ## ruff over the helpers, then mypy over the slimlab package
 	$(VENV)/bin/ruff check helpers
+	$(VENV)/bin/mypy
 
 unit: venv ## The helper package's tests that need no engine
 	$(VENV)/bin/pytest -q -p no:cacheprovider helpers/tests/unit

@@ -182,7 +182,7 @@ def _compare(
     unit: str,
 ) -> tuple[bool, str]:
     """(passed, expected text) for exactly one comparator."""
-    given = {
+    given: dict[str, Any] = {  # each bound's type depends on its comparator: checked below
         name: value
         for name, value in (
             ("at_most", at_most),

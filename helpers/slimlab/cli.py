@@ -71,7 +71,7 @@ def prepare() -> None:
 @kit_app.command("build")
 def kit_build(
     force: bool = typer.Option(False, "--force", help="Rebuild even when up to date."),
-    only: list[str] = typer.Option(None, "--only", help="Build just these kit images."),
+    only: list[str] | None = typer.Option(None, "--only", help="Build just these kit images."),
     maven_repo: bool = typer.Option(True, help="Also prime the Maven repository."),
 ) -> None:
     """Build the kit's base images (a no-op when they are current) and prime the Maven
@@ -102,7 +102,8 @@ def kit_list() -> None:
 @mirror_app.command("serve")
 def mirror_serve(
     port: int = typer.Option(0, help="Port on 127.0.0.1 (0: a free one)."),
-    repo: Path = typer.Option(None, help="Repository to serve (default SLIMLAB_MAVEN_REPO)."),
+    repo: Path | None = typer.Option(None,
+                                     help="Repository to serve (default SLIMLAB_MAVEN_REPO)."),
 ) -> None:
     """Serve the Maven repository until Ctrl+C (builds started elsewhere can use it with
     SLIMLAB_MAVEN_MIRROR=<url>)."""

@@ -327,7 +327,9 @@ def _expected_text(call: ast.Call, names: Mapping[str, object]) -> str:
     given = {k.arg: _literal(k.value, names) for k in call.keywords if k.arg}
     if isinstance(given.get("expected_text"), str):
         return str(given["expected_text"])
-    rule = {k: given.get(k) for k in ("at_most", "at_least", "between", "equals", "expect")}
+    # literals of any type: _compare checks each, and a wrong one means no expected text
+    rule: dict[str, Any] = {
+        k: given.get(k) for k in ("at_most", "at_least", "between", "equals", "expect")}
     unit = given.get("unit", "")
     try:
         return _compare(None, unit=unit if isinstance(unit, str) else "", **rule)[1]

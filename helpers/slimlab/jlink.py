@@ -12,15 +12,20 @@ import fnmatch
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import slimlab.run as run_mod  # the module: the package's own `run` is a function
 from slimlab import engine
-from slimlab import run as run_mod
 from slimlab.errors import ContainerFailed
 from slimlab.measure.image import ImageReport, inspect
 
 if TYPE_CHECKING:
+    from IPython.display import Markdown
     from matplotlib.figure import Figure
+
+    from slimlab.anatomy import Summary, Table
+    from slimlab.build import BuildResult
+    from slimlab.measure.layers import LayerIndex
 
 LAB = "04-jlink"
 DOCKERFILE = "labs/04-jlink/Dockerfile"
@@ -145,8 +150,9 @@ def by_kind(report: ImageReport, under: str, n: int = 6) -> list[dict]:
                 else "everything else")
         groups.setdefault(kind, []).append(entry.size)
     total = sum(sum(v) for v in groups.values()) or 1
-    rows = [{"what": k, "files": len(v), "bytes": sum(v), "share %": round(100 * sum(v) / total, 1)}
-            for k, v in groups.items()]
+    rows: list[dict[str, Any]] = [
+        {"what": k, "files": len(v), "bytes": sum(v), "share %": round(100 * sum(v) / total, 1)}
+        for k, v in groups.items()]
     return sorted(rows, key=lambda r: -r["bytes"])[:n]
 
 
@@ -166,7 +172,7 @@ def debuginfo_case(report: ImageReport) -> dict:
 # ---------------------------------------------------------------------------- compression
 
 
-def runtime_layer(report: ImageReport, home: str = "/opt/java"):
+def runtime_layer(report: ImageReport, home: str = "/opt/java") -> LayerIndex:
     """The layer that holds the runtime's module image (the ``COPY … /opt/java`` one)."""
     needle = home.strip("/") + "/lib/modules"
     for layer in report.layers:
@@ -176,7 +182,7 @@ def runtime_layer(report: ImageReport, home: str = "/opt/java"):
 
 
 def build_compressed(level: str, *, tag: str | None = None, dockerfile: str = DOCKERFILE,
-                     quiet: bool = True):
+                     quiet: bool = True) -> BuildResult:
     """Build the jlink image with ``--compress=<level>`` (build arg JLINK_COMPRESS)."""
     from slimlab import config
     from slimlab.build import build
@@ -278,7 +284,7 @@ def remove_images(tags: Iterable[str]) -> int:
 # ---------------------------------------------------------------------------- views
 
 
-def table(rows: Sequence[dict], caption: str = ""):
+def table(rows: Sequence[dict], caption: str = "") -> Table:
     """Rows as a captioned table (HTML in JupyterLab, text elsewhere)."""
     import pandas as pd
 
@@ -303,7 +309,7 @@ def _report(what: str) -> ImageReport:
     return image(what)
 
 
-def largest(what: str, n: int = 8):
+def largest(what: str, n: int = 8) -> Table:
     """The biggest files in an image, in MB, with the share of the image each one is."""
     report = _report(what)
     rows = [{"path": r["path"], "MB": round(r["bytes"] / 1e6, 1),
@@ -312,7 +318,7 @@ def largest(what: str, n: int = 8):
     return table(rows, f"Largest files in {report.ref}{note(what)}")
 
 
-def runtimes(images: dict[str, str]):
+def runtimes(images: dict[str, str]) -> Table:
     """Java runtime and image sizes side by side: ``{"label": variant or tag}``."""
     rows = []
     for label, what in images.items():
@@ -325,7 +331,7 @@ def runtimes(images: dict[str, str]):
     return table(rows, "Java runtimes, measured in this run")
 
 
-def kinds(what: str):
+def kinds(what: str) -> Table:
     """What the runtime's bytes are, grouped (see ``by_kind``)."""
     report = _report(what)
     home = java_home(report)
@@ -333,7 +339,7 @@ def kinds(what: str):
     return table(rows, f"What {home} in {report.ref} is made of{note(what)}")
 
 
-def verdict(case: dict):
+def verdict(case: dict) -> Markdown:
     """Which case this run met, shown as Markdown (``.data`` holds the text)."""
     from IPython.display import Markdown
 
@@ -358,7 +364,7 @@ def verdict_text(case: dict) -> str:
             "which is what a fix for another JDK should do.")
 
 
-def module_view(computed: Sequence[str], handpicked: Sequence[str]):
+def module_view(computed: Sequence[str], handpicked: Sequence[str]) -> Table:
     """The modules each runtime holds (jlink resolves what the listed ones require)."""
     rows = [{"module": m, "jdeps list (runtime)": "✔" if m in computed else "",
              "typed by hand (runtime)": "✔" if m in handpicked else ""}
@@ -368,7 +374,7 @@ def module_view(computed: Sequence[str], handpicked: Sequence[str]):
                  f"({', '.join(missing)})")
 
 
-def compression_view(rows: Sequence[dict]):
+def compression_view(rows: Sequence[dict]) -> Table:
     shown = [{"--compress": r["compress"],
               "runtime on disk MB": round(r["runtime disk bytes"] / 1e6, 1),
               "runtime pulled MB": round(r["runtime pull bytes"] / 1e6, 1),
@@ -413,7 +419,7 @@ def startup_ratio(rows: Sequence[dict], what: str, baseline: str) -> float:
 
 def summary(*, modules: Sequence[str], case: dict, levels: Sequence[dict],
             starts: Sequence[dict], delivery, handpicked_failed: bool,
-            first: str = "bookshelf:jlink-debuginfo"):
+            first: str = "bookshelf:jlink-debuginfo") -> Summary:
     """Lab 04's closing table and key points, every figure taken from this run."""
     from slimlab.anatomy import Summary
     from slimlab.report import WRITEUP
@@ -490,7 +496,7 @@ def summary(*, modules: Sequence[str], case: dict, levels: Sequence[dict],
     return Summary(f"Lab 04, measured in this run{kit}", rows, points)
 
 
-def plot_layers(what: str, dockerfile_name: str = "Dockerfile"):
+def plot_layers(what: str, dockerfile_name: str = "Dockerfile") -> Figure:
     """The image's layers as bars, the base image's marked "base:" (for this lab's extra
     images, which the catalog does not name)."""
     from slimlab import report as report_mod

@@ -330,7 +330,7 @@ def plot_sizes(measurements: Measurements) -> Figure:
     pull = {n: _mb(measurements[n].get("pull_bytes")) for n in names}
     writeup = {n: float(WRITEUP[n]["size_mb"]) for n in names if n in WRITEUP}
     width = 0.27
-    series = [
+    series: list[tuple[dict[str, float], float, dict[str, Any]]] = [
         (
             {n: v for n, v in disk.items() if v is not None},
             -width,

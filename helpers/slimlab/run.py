@@ -25,9 +25,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from slimlab import config, engine
 from slimlab.errors import ContainerFailed, ImageMissing, PortBusy
+
+if TYPE_CHECKING:
+    from slimlab.engine import Container
 
 APP_PORT = 8080
 READY_PATH = "/actuator/health/readiness"
@@ -87,7 +91,7 @@ class Running:
     """A running app container and what was measured about it."""
 
     image: str
-    container: object
+    container: Container  # the Docker SDK's model (untyped: the SDK ships no stubs)
     port: int
     ready_seconds: float = 0.0
     spring_seconds: float | None = None

@@ -13,9 +13,10 @@ import re
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import slimlab.run as run_mod  # the module: the package's own `run` is a function
 from slimlab import config, engine
-from slimlab import run as run_mod
 from slimlab.build import BuildResult
 from slimlab.build import build as build_image
 from slimlab.errors import ConfigError
@@ -147,8 +148,8 @@ def contents_check(what: str | Variant) -> list[dict]:
     """What must and must not be inside, per the catalog, and what was found."""
     v = variant(what)
     report = image(v)
-    rows = [{"pattern": p, "wanted": "present", "found": report.glob(p)[:3]}
-            for p in v.must_have]
+    rows: list[dict[str, object]] = [
+        {"pattern": p, "wanted": "present", "found": report.glob(p)[:3]} for p in v.must_have]
     rows += [{"pattern": p, "wanted": "absent", "found": report.glob(p)[:3]}
              for p in v.must_not_have]
     for row in rows:
@@ -233,7 +234,7 @@ def bases_table(profile: str | None = None) -> list[dict]:
     return rows
 
 
-def check(lab: str, name: str, measured: object, **rule: object) -> None:
+def check(lab: str, name: str, measured: object, **rule: Any) -> None:
     """Record and show a checkpoint (see ``checkpoints.checkpoint`` for the rules). Returns
     nothing, so a notebook cell that ends with it shows the result once."""
     from slimlab.checkpoints import checkpoint

@@ -20,6 +20,7 @@ from slimlab.errors import EngineUnavailable, ImageMissing, PortBusy
 
 if TYPE_CHECKING:
     import docker
+    from docker.models.containers import Container
 
 LABEL = "slimlab"
 KIT_PREFIX = "slimlab-kit/"  # every kit image's repository starts so
@@ -238,7 +239,8 @@ def run_once(image: str, command: list[str], lab: str = "", timeout: float = 600
 
 def create_container(image: str, *, name: str, command: list[str] | None = None,
                      ports: dict | None = None, environment: dict[str, str] | None = None,
-                     mem_limit: str | None = None, labels: dict[str, str] | None = None):
+                     mem_limit: str | None = None,
+                     labels: dict[str, str] | None = None) -> Container:
     """Create (never pull) a container named ``name``; typed errors for a missing image or a
     busy port. The name lets the caller remove it even when Ctrl+C lands mid-create."""
     from docker.errors import ImageNotFound

@@ -12,6 +12,7 @@ text after the JSON (the Dockerfile excerpt and ``ERROR: failed to solve: …``)
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 import shutil
@@ -220,9 +221,10 @@ def build(context_tar: bytes, *, dockerfile: str, tag: str, buildargs: dict[str,
         feeder = threading.Thread(target=_feed, args=(process, context_tar), daemon=True)
         feeder.start()
         try:
-            assert process.stderr is not None
+            stderr = process.stderr
+            assert isinstance(stderr, io.BufferedReader)  # a pipe, bytes, buffered (the default)
             chunks = (chunk.decode(errors="replace") for chunk in iter(
-                lambda: process.stderr.read1(1 << 16), b""))
+                lambda: stderr.read1(1 << 16), b""))
             events = parse_events(chunks, on_vertex)
             returncode = process.wait()
         except BaseException:  # Ctrl+C: stop the CLI, so BuildKit cancels the build

@@ -292,7 +292,8 @@ def _scan(path: Path, copy_to: Path | None = None, image: bool = False) -> _Scan
     with open(path, "rb") as fh, _create(copy_to) as copy:
         reader = _Reader(fh, copy)
         try:
-            with tarfile.open(fileobj=reader, mode="r|", bufsize=CHUNK) as tar:
+            # typeshed wants write/tell/seek/close of any fileobj; a "r|" stream only reads
+            with tarfile.open(fileobj=reader, mode="r|", bufsize=CHUNK) as tar:  # type: ignore[call-overload]
                 for member in tar:
                     key = _key(member.name)
                     if key in scan.members:
@@ -326,10 +327,13 @@ def _read_member(tar: tarfile.TarFile, member: tarfile.TarInfo, key: str, scan: 
     """Keep an image tar's small JSON documents; hash each member named by its sha256."""
     if key in DOCUMENTS:
         if member.size <= DOCUMENT_LIMIT:
-            scan.documents[key] = tar.extractfile(member).read()
+            document = tar.extractfile(member)
+            assert document is not None  # a regular member (the caller's test) has a body
+            scan.documents[key] = document.read()
     elif _BLOB.fullmatch(key) or _LEGACY_CONFIG.fullmatch(key):
         digest = hashlib.sha256()
         data = tar.extractfile(member)
+        assert data is not None  # as above
         while chunk := data.read(CHUNK):
             digest.update(chunk)
         scan.digests[key] = digest.hexdigest()

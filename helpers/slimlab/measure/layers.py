@@ -356,6 +356,7 @@ def read_saved_image(chunks: Iterable[bytes], image_id: str = "",
             if not member.isfile():
                 continue
             fh = outer.extractfile(member)
+            assert fh is not None  # a regular file always has a body
             head = _read_upto(fh, 512)
             kind = sniff(head)
             if kind == "other":
