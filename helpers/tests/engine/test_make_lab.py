@@ -54,7 +54,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_make_lab_serves_the_first_lab_and_its_kernel():
+def test_make_lab_serves_the_first_lab_and_its_kernel(engine):  # make lab runs doctor
     process = subprocess.Popen(
         ["make", "--no-print-directory", "lab",
          f"LAB_FLAGS=--no-browser --port={_free_port()} --ServerApp.port_retries=0"],
