@@ -12,6 +12,7 @@ def setup(lab: str = "", show: bool = True) -> dict:
     """Connect to the engine, remove containers a dead kernel left, resolve base images
     and start the Maven mirror if one is configured. Raises with the fix when the engine
     is missing; shows a short table otherwise."""
+    _short_sdk_errors()
     facts = dict(engine.engine_summary())
     orphans = remove_orphans()
     facts["workbook"] = str(config.workbook_root())
@@ -27,6 +28,22 @@ def setup(lab: str = "", show: bool = True) -> dict:
     if show:
         _show(lab, facts, bases)
     return {"engine": facts, "bases": bases}
+
+
+def _short_sdk_errors() -> None:
+    """In a notebook, an error the Docker SDK raises past the helpers (a timeout, a lost
+    connection) shows as one short message with its fix, like Slimlab's own errors."""
+    from slimlab.progress import in_notebook
+
+    if not in_notebook():
+        return
+    from IPython import get_ipython
+
+    def handler(shell, etype, value, tb, tb_offset=None):  # IPython's custom-exception API
+        short = engine.short_error(value)
+        shell.showtraceback((type(short), short, tb))  # shown as Slimlab's own errors are
+
+    get_ipython().set_custom_exc(engine.sdk_errors(), handler)
 
 
 def _enable_figures() -> None:

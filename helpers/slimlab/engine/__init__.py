@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimlab import config
-from slimlab.errors import EngineUnavailable, ImageMissing, PortBusy
+from slimlab.errors import EngineUnavailable, ImageMissing, PortBusy, SlimlabError
 
 if TYPE_CHECKING:
     import docker
@@ -71,6 +71,34 @@ def client() -> docker.DockerClient:
         ) from exc
     check_version(cli.version())
     return cli
+
+
+def sdk_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions the Docker SDK (and the HTTP library under it) raise, for a notebook
+    that turns them into one short message (see ``short_error``)."""
+    from docker.errors import DockerException
+    from requests.exceptions import RequestException
+
+    return (DockerException, RequestException)
+
+
+def short_error(exc: BaseException) -> SlimlabError:
+    """A typed Slimlab error for an SDK exception that reached a notebook unwrapped: a
+    timeout, a refused connection, or the engine's own error message."""
+    from requests.exceptions import ConnectionError as Refused
+    from requests.exceptions import Timeout
+
+    text = str(getattr(exc, "explanation", None) or exc)
+    if isinstance(exc, Timeout):
+        return SlimlabError("The Docker engine did not answer in time.",
+                            hint="It may be busy (a big build or save) or stuck: wait, or "
+                            "restart Docker, then run the cell again.", log=text)
+    if isinstance(exc, Refused):
+        return EngineUnavailable("The connection to the Docker engine was lost.",
+                                 hint=_install_hint(), log=text)
+    return SlimlabError(f"Docker refused: {text.splitlines()[0] if text else type(exc).__name__}",
+                        hint="Read the engine's message; run the lab's earlier cells first if "
+                        "an image or container it names is missing.", log=text)
 
 
 def check_version(version: dict) -> None:

@@ -49,3 +49,23 @@ def test_numeric_settings(monkeypatch):
         config.ready_timeout()
     monkeypatch.setenv("SLIMLAB_READY_TIMEOUT", "90")
     assert config.ready_timeout() == 90.0
+
+
+def test_an_sdk_timeout_in_a_notebook_is_one_short_message(monkeypatch):
+    source = ("import importlib, requests\n"
+              "importlib.import_module('slimlab.setup')._short_sdk_errors()\n"
+              "raise requests.exceptions.ReadTimeout('UnixHTTPConnectionPool: Read timed out.')")
+    lines = _run(source, {}, monkeypatch)
+    text = "\n".join(lines)
+    assert len(lines) <= 15 and "did not answer in time" in text and "Traceback" not in text
+
+
+def test_sdk_errors_become_typed_slimlab_errors():
+    import requests
+    from docker.errors import APIError
+    from slimlab import engine
+
+    lost = engine.short_error(requests.exceptions.ConnectionError("Connection aborted."))
+    assert isinstance(lost, EngineUnavailable) and "lost" in lost.message
+    refused = engine.short_error(APIError("500 Server Error", explanation="no such image: x"))
+    assert refused.message == "Docker refused: no such image: x" and refused.hint
