@@ -32,25 +32,24 @@ def push_bytes(before: ImageReport, after: ImageReport) -> int:
     return sum(size for _, size in new_layers(before, after))
 
 
+def _insert_after(path: Path, anchor: str, line: str) -> None:
+    """Insert ``line`` right after the first ``anchor`` in a copy's file."""
+    text = path.read_text()
+    if anchor not in text:
+        raise ValueError(f"{path} no longer has {anchor!r}; update slimlab.measure.delivery")
+    path.write_text(text.replace(anchor, anchor + line, 1))
+
+
 def one_line_change(source: Path, marker: str) -> None:
     """Add one constant to the application class: new bytecode, same behaviour."""
-    text = source.read_text()
-    anchor = "public class BookshelfApplication {"
-    if anchor not in text:
-        raise ValueError(f"{source} no longer has {anchor!r}; update CHANGED_SOURCE")
-    line = f'\n    static final String CHANGE_MARKER = "{marker}";\n'
-    source.write_text(text.replace(anchor, anchor + line, 1))
+    _insert_after(source, "public class BookshelfApplication {",
+                  f'\n    static final String CHANGE_MARKER = "{marker}";\n')
 
 
 def pom_change(pom: Path, marker: str) -> None:
     """Add one property to the pom: the dependency step's input changes, the dependencies
     do not (as when a version of one library is bumped, minus the download)."""
-    text = pom.read_text()
-    anchor = "<properties>"
-    if anchor not in text:
-        raise ValueError(f"{pom} has no {anchor} to add a property to")
-    line = f"\n        <slimlab.change>{marker}</slimlab.change>"
-    pom.write_text(text.replace(anchor, anchor + line, 1))
+    _insert_after(pom, "<properties>", f"\n        <slimlab.change>{marker}</slimlab.change>")
 
 
 @contextmanager

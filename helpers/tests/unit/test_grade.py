@@ -314,23 +314,16 @@ def test_a_cell_past_its_timeout_prints_one_line(
 
 
 @needs_posix
-def test_the_kernels_process_group_ends_with_the_notebook(tmp_path: Path) -> None:
-    nb = _notebook([CHILD, "print('done')"])
+@pytest.mark.parametrize("last_cell,cell_timeout", [("print('done')", 60),
+                                                    ("import time\ntime.sleep(120)", 3)],
+                         ids=["finished", "timed-out"])
+def test_the_kernels_process_group_ends_with_the_notebook(
+    tmp_path: Path, last_cell: str, cell_timeout: int
+) -> None:
+    nb = _notebook([CHILD, last_cell])
     run = grade_mod.LabRun("ann", LAB)
-    grade_mod._execute(nb, tmp_path, _kernel_env(), 60, time.monotonic() + 300, 300, run)
-    pid = _child_pid(nb)
-    with _reaped([pid]):
-        deadline = time.monotonic() + 5
-        while _alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not _alive(pid), "a process the learner's kernel started outlived it"
-
-
-@needs_posix
-def test_the_kernels_process_group_ends_after_a_timeout(tmp_path: Path) -> None:
-    nb = _notebook([CHILD, "import time\ntime.sleep(120)"])
-    run = grade_mod.LabRun("ann", LAB)
-    grade_mod._execute(nb, tmp_path, _kernel_env(), 3, time.monotonic() + 300, 300, run)
+    grade_mod._execute(nb, tmp_path, _kernel_env(), cell_timeout, time.monotonic() + 300, 300,
+                       run)
     pid = _child_pid(nb)
     with _reaped([pid]):
         deadline = time.monotonic() + 5
