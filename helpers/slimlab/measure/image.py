@@ -5,8 +5,9 @@ cache), never taken from the engine's own size fields, which differ by engine an
 
 - **size**: the bytes of the files in the image's layers, uncompressed: each layer's
   ``content_bytes`` (regular files' sizes, a symlink its target's length; no tar headers,
-  no compression, no file-system blocks), summed over the layers. Docker Engine 24 to 29,
-  overlay2 or containerd store: the same number. Docker's own figures are not:
+  no compression, no file-system blocks), summed over the layers: a property of the
+  layers, so every engine and store gives the same number (checked on Engine 20.10 and on
+  Engine 26's overlay2 and containerd stores). Docker's own figures are not:
   ``docker images`` on the containerd store counts the compressed layer blobs it keeps
   PLUS the unpacked snapshot, so it shows far more; ``docker history`` on the containerd
   store rounds every file up to whole 4 KiB blocks (a 3,000,000-byte file shows
