@@ -52,18 +52,22 @@ def test_an_explicit_setting_must_be_a_workbook(tmp_path, monkeypatch, copy):
 
 def test_a_notebook_in_the_copy_shows_the_copys_dockerfile(copy, monkeypatch):
     """Run as JupyterLab runs it: a kernel started in the lab folder of the copy, with the
-    package imported from this checkout."""
+    package imported from this checkout, running lab 01's own cell that shows
+    Dockerfile.ordered (the engine-free cells: sl.setup would need an engine)."""
     monkeypatch.delenv("SLIMLAB_WORKBOOK", raising=False)
     lab = copy / "labs" / "01-layers"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import slimlab as sl\nprint(sl.anatomy.show_dockerfile('ordered').data)\n"
-        "print('workbook:', sl.config.workbook_root(), 'package:', sl.config.repo_root())")])
+    lab01 = nbformat.read(lab / "01-layers.ipynb", as_version=4)
+    show = next(c.source for c in lab01.cells
+                if c.cell_type == "code" and 'show_dockerfile("ordered")' in c.source)
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import slimlab as sl"), nbformat.v4.new_code_cell(show),
+        nbformat.v4.new_code_cell("print('workbook:', sl.config.workbook_root())")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     monkeypatch.setenv("PYTHONPATH", str(config.repo_root() / "helpers"))
     NotebookClient(nb, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(lab)}}).execute()
-    text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
-    assert MARKER in text, text
-    assert "BEGIN SOLUTION" not in text
-    assert f"workbook: {copy.resolve()}" in text
+    shown = "".join(o.get("data", {}).get("text/markdown", "") for o in nb.cells[1].outputs)
+    assert MARKER in shown, nb.cells[1].outputs
+    assert "BEGIN SOLUTION" not in shown
+    assert f"workbook: {copy.resolve()}" in nb.cells[2].outputs[0]["text"]
