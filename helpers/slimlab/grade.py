@@ -558,6 +558,7 @@ def kernel_env(learner: str, results: Path, helpers: Path,
            if key in KERNEL_ENV or key.startswith(KERNEL_ENV_PREFIXES)}
     env.update(SLIMLAB_LEARNER=learner, SLIMLAB_RESULTS=str(results), SLIMLAB_STRICT="0",
                PYTHONPATH=str(helpers))
+    env.pop("SLIMLAB_WORKBOOK", None)  # the learner's copy is found from the kernel's folder
     return env
 
 

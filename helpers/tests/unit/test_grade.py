@@ -339,7 +339,8 @@ def test_the_kernel_gets_an_allow_listed_environment(
     for key, value in {"GRADER_TOKEN": "hunter2", "AWS_SECRET_ACCESS_KEY": "x",
                        "DOCKER_HOST": "unix:///run/x.sock", "SLIMLAB_PROFILE": "kit",
                        "LC_ALL": "C.UTF-8", "PYTHONPATH": "/grader/site",
-                       "SLIMLAB_LEARNER": "someone-else", "CI": "true"}.items():
+                       "SLIMLAB_LEARNER": "someone-else", "CI": "true",
+                       "SLIMLAB_WORKBOOK": "/grader/checkout"}.items():
         monkeypatch.setenv(key, value)
     seen: dict[str, str] = {}
 
@@ -355,6 +356,7 @@ def test_the_kernel_gets_an_allow_listed_environment(
     assert seen["DOCKER_HOST"] == "unix:///run/x.sock" and seen["LC_ALL"] == "C.UTF-8"
     assert seen["SLIMLAB_PROFILE"] == "kit" and seen["CI"] == "true"
     assert seen["SLIMLAB_LEARNER"] == "ann" and seen["SLIMLAB_STRICT"] == "0"
+    assert "SLIMLAB_WORKBOOK" not in seen  # the learner's copy, never the grader's files
     assert seen["SLIMLAB_RESULTS"] == results
     assert seen["PYTHONPATH"] == str(Path(work) / "helpers")
     allowed = {"PATH", "HOME", "LANG", "TERM", "DOCKER_HOST", "DOCKER_CONFIG",
