@@ -145,14 +145,17 @@ def save(dir: Path, images: list[str] | None = None, repo: Path | None = None) -
         manifest.maven_repo_recipe = stamp.read_text().strip() if stamp.is_file() else ""
         for tag, name in zip(tags, files, strict=True):
             try:
-                image_id = engine.inspect_image(tag)["Id"]
+                attrs = engine.inspect_image(tag)
+                image_id = attrs["Id"]
+                layers = " ".join((attrs.get("RootFS") or {}).get("Layers") or [])
                 with open(tmp / name, "wb") as fh:
                     for chunk in engine.save_image(tag, chunk_size=CHUNK):
                         fh.write(chunk)
             except ImageMissing:
                 raise BundleError(f"There is no image {tag} to bundle.",
                                   hint="Build it first, or leave it out.") from None
-            manifest.images.append({"tag": tag, "id": image_id, "file": name})
+            manifest.images.append({"tag": tag, "id": image_id, "file": name,
+                                    "layers": layers})
         with tarfile.open(tmp / REPO_FILE, "w") as tar:
             tar.add(repo.resolve(), arcname=REPO_ROOT)  # a symlinked repository: its content
         for path in sorted(tmp.iterdir()):
@@ -193,6 +196,8 @@ def read_manifest(dir: Path) -> Manifest:
                 raise BundleError(f"{path} lists a file outside the bundle: {name!r}.")
         for image in manifest.images:
             if not all(isinstance(image.get(k), str) for k in ("tag", "id", "file")):
+                raise TypeError(image)
+            if not isinstance(image.get("layers", ""), str):
                 raise TypeError(image)
             if not is_kit_tag(image["tag"]):
                 raise BundleError(f"{path} lists {image['tag']}, which is not a kit image.",
@@ -586,6 +591,19 @@ def _unpack(path: Path, dest: Path) -> None:
                           "bundle again from its source.", log=str(exc)) from None
 
 
+def _same_layers(image: dict[str, str]) -> bool:
+    """Loaded into another image store, the same image has another id (the containerd
+    store names it by its manifest, overlay2 by its config): then its tag must carry the
+    very layers (diff IDs) the bundle recorded."""
+    if not image.get("layers"):
+        return False
+    try:
+        found = engine.inspect_image(image["tag"])
+    except ImageMissing:
+        return False
+    return " ".join((found.get("RootFS") or {}).get("Layers") or []) == image["layers"]
+
+
 def _load_image(path: Path, image: dict[str, str]) -> None:
     """``docker load`` one staged image tar and check it gave the image the manifest names."""
     try:
@@ -598,7 +616,7 @@ def _load_image(path: Path, image: dict[str, str]) -> None:
                           hint="Images loaded before it stay; the Maven repository is "
                           "unchanged. The engine's reason is in the log: an engine too old "
                           "for this bundle's layout needs an update.", log=str(exc)) from None
-    if image["id"] not in ids:
+    if image["id"] not in ids and not _same_layers(image):
         raise BundleError(f"Loading {image['file']} gave another image than {image['id']}.",
                           hint="Copy the bundle again from its source; the Maven repository "
                           "is unchanged.",

@@ -14,6 +14,7 @@ import uuid
 import pytest
 from conftest import TEST_LAB, remove_image
 from slimlab.build import build
+from slimlab.engine import inspect_image as engine_inspect
 from slimlab.errors import BundleError
 from slimlab.kit import bundle
 from slimlab.kit.bases import KIT_PREFIX
@@ -78,7 +79,10 @@ def test_saved_bundle_layout(saved):
     image_file = manifest.images[0]["file"]
     assert names == sorted([image_file, bundle.REPO_FILE, bundle.MANIFEST])
     data = json.loads((out / bundle.MANIFEST).read_text())
-    assert data["images"] == [{"tag": saved["tag"], "id": saved["id"], "file": image_file}]
+    layers = " ".join(engine_inspect(saved["tag"])["RootFS"]["Layers"])
+    assert data["images"] == [{"tag": saved["tag"], "id": saved["id"], "file": image_file,
+                               "layers": layers}]
+    assert layers.startswith("sha256:")  # diff IDs: the same on every image store
     assert data["maven_repo_recipe"] == "recipe123"
     assert data["slimlab_version"] == manifest.slimlab_version != ""
     for name, meta in data["files"].items():

@@ -259,7 +259,8 @@ def test_saved_bundle_layout(saved):
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [saved.file, bundle.REPO_FILE, bundle.MANIFEST])
     data = json.loads((out / bundle.MANIFEST).read_text())
-    assert data["images"] == [{"tag": TAG, "id": saved.image.id, "file": saved.file}]
+    assert data["images"] == [{"tag": TAG, "id": saved.image.id, "file": saved.file,
+                               "layers": ""}]  # the fake engine reports no RootFS
     assert (out / saved.file).read_bytes() == saved.image.raw
     assert data["maven_repo_recipe"] == "recipe123"
     assert data["slimlab_version"] == manifest.slimlab_version != ""
@@ -713,6 +714,24 @@ def test_an_unexpected_id_after_loading_is_a_short_bundle_error(saved, fake, mon
     assert_short(info.value)
     assert "2222" in info.value.log
     assert not (saved.home / "maven-repo").exists()
+
+
+def test_another_image_store_may_give_another_id_for_the_same_layers(saved, fake,
+                                                                      monkeypatch):
+    """Saved on the overlay2 store (id = config digest), loaded into the containerd store
+    (id = manifest digest): accepted when the tag carries the recorded layers, and only
+    then."""
+    manifest = json.loads((saved.dir / "manifest.json").read_text())
+    recorded = manifest["images"][0]["layers"] = "sha256:" + "a" * 64
+    (saved.dir / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setattr(engine, "load_image", lambda fh: ["sha256:" + "2" * 64])
+    layers = {"value": recorded}
+    monkeypatch.setattr(engine, "inspect_image", lambda ref: {
+        "Id": "sha256:" + "2" * 64, "RootFS": {"Layers": layers["value"].split()}})
+    bundle.load(saved.dir)  # the same layers: loaded
+    layers["value"] = "sha256:" + "b" * 64
+    with pytest.raises(BundleError, match="gave another image"):
+        bundle.load(saved.dir)
 
 
 def test_a_repository_tar_that_will_not_unpack_is_a_short_bundle_error(saved, fake,
