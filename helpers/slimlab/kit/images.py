@@ -68,6 +68,8 @@ class KitReport:
 def _recipe(image: KitImage, extra: str = "") -> str:
     digest = hashlib.sha256((DOCKERFILES / image.name / "Dockerfile").read_bytes())
     digest.update(" ".join(image.packages).encode())
+    base = BY_ARG[image.arg]  # its labels are part of it: a new upstream name rebuilds it
+    digest.update(f"{base.upstream}\n{base.kit_note}".encode())
     for arg in image.parents:  # the parent's layers: the same after a save and load into
         # another engine or image store, where the image id may differ (index vs config)
         parent = engine.inspect_image(BY_ARG[arg].kit)
