@@ -42,7 +42,9 @@ def _install_hint() -> str:
     return (
         "Start Docker Desktop (macOS, Windows) or the engine (Linux: `sudo systemctl start "
         "docker`; without systemd: `sudo dockerd > /tmp/dockerd.log 2>&1 &`). No engine "
-        "installed? On Debian or Ubuntu: `sudo apt-get install docker.io`."
+        "installed? Install Docker Engine 25 or newer with buildx: Docker's own packages "
+        "(docker-ce, docker-buildx-plugin), or on Debian 13: `sudo apt-get install docker.io "
+        "docker-buildx` (Debian 12's docker.io is too old)."
     )
 
 

@@ -22,7 +22,8 @@ def test_daemon_down_with_a_bogus_socket(monkeypatch, tmp_path):
         engine.client()
     err = info.value
     assert "Cannot reach the Docker engine" in err.message
-    assert "systemctl start docker" in err.hint and "apt-get install docker.io" in err.hint
+    assert "systemctl start docker" in err.hint and "docker-buildx" in err.hint
+    assert "Engine 25 or newer" in err.hint
     assert "nonexistent.sock" in err.log or "No such file" in err.log
     assert isinstance(err.__cause__, DockerException)
     text = str(err)
