@@ -45,11 +45,12 @@ def saved(engine, tmp_path_factory):
     jar.write_bytes(b"PK fake jar " * 100)
     (repo / ".slimlab-primed").write_text("recipe123\n")
     try:
+        layers = " ".join(engine_inspect(tag)["RootFS"]["Layers"])
         manifest = bundle.save(tmp / "out", images=[tag], repo=repo)
     finally:
         remove_image(engine, tag)
     return {"dir": tmp / "out", "tag": tag, "id": result.image_id, "manifest": manifest,
-            "repo": repo}
+            "repo": repo, "layers": layers}
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def test_saved_bundle_layout(saved):
     image_file = manifest.images[0]["file"]
     assert names == sorted([image_file, bundle.REPO_FILE, bundle.MANIFEST])
     data = json.loads((out / bundle.MANIFEST).read_text())
-    layers = " ".join(engine_inspect(saved["tag"])["RootFS"]["Layers"])
+    layers = saved["layers"]
     assert data["images"] == [{"tag": saved["tag"], "id": saved["id"], "file": image_file,
                                "layers": layers}]
     assert layers.startswith("sha256:")  # diff IDs: the same on every image store
