@@ -100,7 +100,12 @@ def test_second_build_is_all_cached(engine, tiny_image):
     started = time.monotonic()
     second = tiny_image(TINY % token, files={"hello.txt": b"hi\n"}, name="cache")
     print(f"cached rebuild: {time.monotonic() - started:.2f} s")
-    assert second.image_id == first.image_id
+    # The same layers and config. The id may still differ: on the containerd store it is
+    # the digest of an index that also holds BuildKit's provenance attestation, new per build.
+    layers = [engine.images.get(r.image_id).attrs["RootFS"]["Layers"] for r in (first, second)]
+    assert layers[0] == layers[1]
+    if engine.info()["Driver"] == "overlay2":
+        assert second.image_id == first.image_id
     after_from = [s for s in second.steps if not s.instruction.startswith("FROM")]
     assert after_from and all(s.cached for s in after_from), second.steps
     assert second.cached_steps >= len(after_from)
