@@ -71,14 +71,14 @@ test: ## Everything CI runs: lint, helper tests, app tests, every notebook
 	@$(TIMED) notebooks $(MAKE) --no-print-directory notebooks
 
 lint: venv ## ruff over the helpers, then mypy over the slimlab package
-	$(VENV)/bin/ruff check helpers
+	$(VENV)/bin/ruff check helpers tests
 	$(VENV)/bin/mypy
 
 unit: venv ## The helper package's tests that need no engine
-	$(VENV)/bin/pytest -q -p no:cacheprovider helpers/tests/unit
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/unit
 
 engine-tests: venv ## The helper package's tests against the Docker engine
-	$(VENV)/bin/pytest -q -p no:cacheprovider helpers/tests/engine
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/engine
 
 notebooks: venv ## Run every notebook under labs/ top to bottom (nbval); checkpoints must pass
 	CI=true $(VENV)/bin/pytest -p no:cacheprovider --nbval-lax \

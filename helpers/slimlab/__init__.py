@@ -25,7 +25,7 @@ from slimlab.errors import (
     PortBusy,
     SlimlabError,
 )
-from slimlab.setup import setup
+from slimlab.session import setup
 from slimlab.workbook import (
     bases_table,
     build,

@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slimlab import config, workbook
-from slimlab.measure.image import ImageReport, clean_instruction, inspect
+from slimlab.metrics.image import ImageReport, clean_instruction, inspect
 from slimlab.variants import variant
 
 if TYPE_CHECKING:
     import pandas
     from matplotlib.figure import Figure
 
-    from slimlab.run import Running
+    from slimlab.containers import Running
 
 MB = 1e6  # the workbook's MB: 10⁶ bytes, as in report and economics
 LAB01 = "01-layers"
@@ -688,7 +688,7 @@ def cache_mount(ordered: str = "ordered", mounted: str = "cache-mount") -> Cache
     """Build both Dockerfiles as they are (cached when nothing changed), then again on a
     copy of the app whose pom.xml gained a property; count what each rebuild fetched."""
     from slimlab import engine
-    from slimlab.measure.delivery import changed_copy
+    from slimlab.metrics.delivery import changed_copy
 
     sizes = {}
     for name in (ordered, mounted):
@@ -958,7 +958,7 @@ def _final_base(what: str) -> str | None:
 def compare_images(*whats: str) -> pandas.DataFrame:
     """Size, pull size, layers and what is inside, side by side; the write-up's size in a
     column of its own, marked as its author's machine."""
-    from slimlab.measure.surface import surface
+    from slimlab.metrics.surface import surface
     from slimlab.report import WRITEUP, WRITEUP_SIZE_COLUMN
 
     rows = []

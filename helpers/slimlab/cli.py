@@ -29,7 +29,7 @@ def doctor() -> None:
     """Check Docker (engine version, image store, buildx, socket) with a fix for each gap,
     then show which base images the labs will use."""
     from slimlab.engine import doctor as checks
-    from slimlab.setup import setup
+    from slimlab.session import setup
 
     found = checks.findings()
     for item in found:

@@ -14,18 +14,17 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import slimlab.run as run_mod  # the module: the package's own `run` is a function
-from slimlab import engine
+from slimlab import containers, engine
 from slimlab.errors import ContainerFailed
-from slimlab.measure.image import ImageReport, inspect
+from slimlab.metrics.image import ImageReport, inspect
 
 if TYPE_CHECKING:
     from IPython.display import Markdown
     from matplotlib.figure import Figure
 
     from slimlab.anatomy import Summary, Table
-    from slimlab.build import BuildResult
-    from slimlab.measure.layers import LayerIndex
+    from slimlab.builder import BuildResult
+    from slimlab.metrics.layers import LayerIndex
 
 LAB = "04-jlink"
 DOCKERFILE = "labs/04-jlink/Dockerfile"
@@ -54,7 +53,7 @@ def output(image: str, command: Sequence[str], timeout: float = 180) -> tuple[in
     For build-stage images (they have a shell): reading a file the build wrote, say. The
     container lives inside ``run`` like every other, so it is always removed.
     """
-    with run_mod.run(image, lab=LAB, wait_ready=False, command=list(command)) as app:
+    with containers.run_container(image, lab=LAB, wait_ready=False, command=list(command)) as app:
         result = app.container.wait(timeout=timeout)
         log = app.container.logs().decode(errors="replace")
     return int(result.get("StatusCode", -1)), log
@@ -185,13 +184,13 @@ def build_compressed(level: str, *, tag: str | None = None, dockerfile: str = DO
                      quiet: bool = True) -> BuildResult:
     """Build the jlink image with ``--compress=<level>`` (build arg JLINK_COMPRESS)."""
     from slimlab import config
-    from slimlab.build import build
+    from slimlab.builder import build_image
     from slimlab.workbook import base_args
 
     path = config.workbook_root() / dockerfile
     args = {r.arg: r.image for r in base_args(path)}
     args["JLINK_COMPRESS"] = level
-    return build(path, tag or f"bookshelf:jlink-{level}", buildargs=args, lab=LAB,
+    return build_image(path, tag or f"bookshelf:jlink-{level}", buildargs=args, lab=LAB,
                  quiet=quiet)
 
 
@@ -501,7 +500,7 @@ def plot_layers(what: str, dockerfile_name: str = "Dockerfile") -> Figure:
     images, which the catalog does not name)."""
     from slimlab import report as report_mod
     from slimlab.anatomy import base_rows
-    from slimlab.measure.image import clean_instruction
+    from slimlab.metrics.image import clean_instruction
 
     image = _report(what)
     n_base = base_rows(image, dockerfile(dockerfile_name))

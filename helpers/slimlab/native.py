@@ -19,11 +19,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from slimlab import config, engine
-from slimlab.build import BuildResult
+from slimlab.builder import BuildResult
+from slimlab.containers import run_container
 from slimlab.errors import BaseImageMissing, ContainerFailed
 from slimlab.kit import bases
-from slimlab.measure.image import ImageReport, inspect
-from slimlab.run import run as run_container
+from slimlab.metrics.image import ImageReport, inspect
 from slimlab.variants import CATALOG, variant
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ def _missing_reason(profile: str, exc: BaseImageMissing) -> str:
 # ---------------------------------------------------------------------------- the build
 
 
-def build(pre: Preflight | None = None, **kwargs: Any) -> BuildResult | None:
+def build_native(pre: Preflight | None = None, **kwargs: Any) -> BuildResult | None:
     """Build bookshelf:native when the builder is here; otherwise record why it is not.
 
     Returns the build, or None when it was skipped (the reason is recorded for the

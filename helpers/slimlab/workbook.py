@@ -15,15 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import slimlab.run as run_mod  # the module: the package's own `run` is a function
-from slimlab import config, engine
-from slimlab.build import BuildResult
-from slimlab.build import build as build_image
+from slimlab import config, containers, engine
+from slimlab.builder import BuildResult, build_image
 from slimlab.errors import ConfigError
 from slimlab.kit import bases
-from slimlab.measure import delivery as delivery_mod
-from slimlab.measure.image import ImageReport, inspect
-from slimlab.measure.surface import surface as surface_of
+from slimlab.metrics import delivery as delivery_mod
+from slimlab.metrics.image import ImageReport, inspect
+from slimlab.metrics.surface import surface as surface_of
 from slimlab.variants import CATALOG, Variant, variant
 
 ARG_RE = re.compile(r"^\s*ARG\s+([A-Z_]+_IMAGE)(?:=(\S+))?", re.MULTILINE)
@@ -121,12 +119,12 @@ def ensure(what: str | Path | Variant, **kwargs) -> str:
     return t.tag
 
 
-def run(what: str | Variant, **kwargs) -> AbstractContextManager[run_mod.Running]:
+def run(what: str | Variant, **kwargs) -> AbstractContextManager[containers.Running]:
     """``with run("multi") as app:`` — the variant's container, ready, always removed."""
     t = resolve(what)
     if t.lab:
         kwargs.setdefault("lab", t.lab)
-    return run_mod.run(t.tag, **kwargs)
+    return containers.run_container(t.tag, **kwargs)
 
 
 def image(what: str | Variant) -> ImageReport:
@@ -162,7 +160,7 @@ def startup(whats: list[str | Variant] | str, runs: int | None = None,
     """Start each variant ``runs`` times, interleaved; medians and spread per variant."""
     whats = [whats] if isinstance(whats, str | Variant) else list(whats)
     targets = [resolve(w) for w in whats]
-    results = run_mod.startup([t.tag for t in targets], runs=runs,
+    results = containers.startup([t.tag for t in targets], runs=runs,
                               lab={t.tag: t.lab for t in targets})
     rows = []
     for t, r in zip(targets, results, strict=True):

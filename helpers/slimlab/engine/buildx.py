@@ -193,7 +193,7 @@ class BuildxRun:
     argv: list[str]
 
 
-def build(context_tar: bytes, *, dockerfile: str, tag: str, buildargs: dict[str, str],
+def run_build(context_tar: bytes, *, dockerfile: str, tag: str, buildargs: dict[str, str],
           labels: dict[str, str], target: str | None = None, nocache: bool = False,
           network: str | None = None,
           on_vertex: Callable[[Vertex], None] | None = None) -> BuildxRun:

@@ -53,7 +53,7 @@ def debootstrap(target: Path, mirror: str | None = None) -> None:
             hint="On Debian or Ubuntu: `sudo apt-get install debootstrap`.",
         )
     mirror = mirror or debian_mirror()
-    result = tools.run(["debootstrap", "--variant=minbase", SUITE, str(target), mirror],
+    result = tools.run_tool(["debootstrap", "--variant=minbase", SUITE, str(target), mirror],
                        what=f"debootstrap of Debian {SUITE}", timeout=30 * tools.MINUTE)
     if result.returncode != 0:
         log_file = target / "debootstrap" / "debootstrap.log"
@@ -72,6 +72,6 @@ def debootstrap(target: Path, mirror: str | None = None) -> None:
 
 
 def tar_rootfs(rootfs: Path, tar_path: Path) -> None:
-    tools.run(["tar", "--numeric-owner", "--xattrs", "-C", str(rootfs), "-cf", str(tar_path),
+    tools.run_tool(["tar", "--numeric-owner", "--xattrs", "-C", str(rootfs), "-cf", str(tar_path),
                "."], what="Packing the kit's root file system", timeout=10 * tools.MINUTE,
               check=True)

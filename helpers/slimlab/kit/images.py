@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from slimlab import config, engine
-from slimlab.build import build
+from slimlab.builder import build_image
 from slimlab.errors import ImageMissing, KitError
 from slimlab.kit import debian, maven
 from slimlab.kit.bases import BY_ARG
@@ -110,7 +110,7 @@ def _build_os(image: KitImage, recipe: str) -> None:
         context.mkdir()
         debian.tar_rootfs(rootfs, context / "rootfs.tar")
         shutil.rmtree(rootfs)
-        build(DOCKERFILES / "os" / "Dockerfile", image.tag, context=context,
+        build_image(DOCKERFILES / "os" / "Dockerfile", image.tag, context=context,
               use_mirror=False, lab="kit", quiet=True,
               extra_labels=_labels(image, recipe, [f"debootstrap minbase {debian.SUITE}"]))
 
@@ -143,7 +143,7 @@ def _build_one(image: KitImage, recipe: str) -> None:
             pins = [f"apache-maven {args['MAVEN_VERSION']} (Maven's own distribution)"]
         if not pins:  # made only from other kit images (jre-small): say so, not ""
             pins = ["as in " + " + ".join(BY_ARG[arg].kit for arg in image.parents)]
-        build(DOCKERFILES / image.name / "Dockerfile", image.tag, context=context,
+        build_image(DOCKERFILES / image.name / "Dockerfile", image.tag, context=context,
               buildargs=args, use_mirror=False, lab="kit", quiet=True,
               extra_labels=_labels(image, recipe, pins))
 

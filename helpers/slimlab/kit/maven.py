@@ -23,7 +23,8 @@ STAMP = ".slimlab-primed"
 
 def _java25_home() -> str:
     script = config.repo_root() / "sample-app" / "scripts" / "java-home.sh"
-    result = tools.run(["bash", str(script)], what="Finding a JDK 25", timeout=2 * tools.MINUTE)
+    result = tools.run_tool(["bash", str(script)], what="Finding a JDK 25",
+                            timeout=2 * tools.MINUTE)
     if result.returncode != 0:
         raise KitError("No JDK 25 on this machine for priming the Maven repository.",
                        hint=result.stderr.strip() or "Install a JDK 25 and set JAVA_HOME.")
@@ -50,7 +51,7 @@ def distribution() -> Path:
                        f"{version}; none is installed.",
                        hint="Install Maven (`sudo apt-get install maven`), then retry.")
     downloads.mkdir(parents=True, exist_ok=True)
-    result = tools.run(
+    result = tools.run_tool(
         ["mvn", "-B", "-ntp", "-q", "dependency:copy",
          f"-Dartifact=org.apache.maven:apache-maven:{version}:tar.gz:bin",
          f"-DoutputDirectory={downloads}"],
@@ -99,7 +100,7 @@ def prime(repo: Path | None = None, force: bool = False) -> Path:
     env = _env()
     env["MVN"] = str(maven_home() / "bin" / "mvn")
     env["PRIME_MODES"] = "online"  # builds through the mirror prove it complete
-    result = tools.run(["bash", str(_goals_script()), str(repo)], env=env,
+    result = tools.run_tool(["bash", str(_goals_script()), str(repo)], env=env,
                        what="Priming the Maven repository", timeout=60 * tools.MINUTE)
     if result.returncode != 0:
         raise KitError("Priming the Maven repository failed.",

@@ -13,7 +13,7 @@ from slimlab.errors import KitError
 MINUTE = 60.0
 
 
-def run(argv: Sequence[str], *, what: str, timeout: float, check: bool = False,
+def run_tool(argv: Sequence[str], *, what: str, timeout: float, check: bool = False,
         env: dict[str, str] | None = None,
         cwd: str | Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``argv`` capturing its output; ``what`` names it in errors ("debootstrap of

@@ -53,7 +53,7 @@ def test_numeric_settings(monkeypatch):
 
 def test_an_sdk_timeout_in_a_notebook_is_one_short_message(monkeypatch):
     source = ("import importlib, requests\n"
-              "importlib.import_module('slimlab.setup')._short_sdk_errors()\n"
+              "__import__('slimlab.session').session._short_sdk_errors()\n"
               "raise requests.exceptions.ReadTimeout('UnixHTTPConnectionPool: Read timed out.')")
     lines = _run(source, {}, monkeypatch)
     text = "\n".join(lines)

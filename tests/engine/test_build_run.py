@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import socket
 import subprocess
@@ -14,12 +13,12 @@ import uuid
 import pytest
 from conftest import JDK_IMAGE, OS_IMAGE, TEST_LAB, remove_image, unique_tag
 from docker.errors import NotFound
+from slimlab import containers as run_mod
 from slimlab import engine as slim_engine
-from slimlab.build import build
+from slimlab.builder import build_image
 from slimlab.errors import BuildFailed, ContainerFailed, PortBusy
 
-run_mod = importlib.import_module("slimlab.run")  # `slimlab.run` the attribute is a function
-run = run_mod.run
+run = run_mod.run_container
 
 pytestmark = pytest.mark.engine
 
@@ -158,7 +157,7 @@ def server_image(engine, tmp_path_factory):
     dockerfile = context / "Dockerfile"
     dockerfile.write_text(SERVER_DOCKERFILE)
     tag = unique_tag("server")
-    build(dockerfile, tag, context=context, buildargs={"JDK_IMAGE": JDK_IMAGE}, lab=TEST_LAB,
+    build_image(dockerfile, tag, context=context, buildargs={"JDK_IMAGE": JDK_IMAGE}, lab=TEST_LAB,
           use_mirror=False, quiet=True)
     yield tag
     remove_image(engine, tag)

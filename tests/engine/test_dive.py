@@ -23,8 +23,8 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from slimlab.measure.image import ImageReport
-from slimlab.measure.layers import OPAQUE, WHITEOUT
+from slimlab.metrics.image import ImageReport
+from slimlab.metrics.layers import OPAQUE, WHITEOUT
 
 pytestmark = pytest.mark.engine
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 URL_RE = re.compile(r"(http://127\.0\.0\.1:\d+)/lab\S*\?token=(\w+)")
 
 pytestmark = pytest.mark.engine

@@ -16,10 +16,10 @@ import pytest
 import zstandard
 from slimlab import engine
 from slimlab.errors import SlimlabError
-from slimlab.measure import image as image_mod
-from slimlab.measure import layers as layers_mod
-from slimlab.measure.image import ImageReport, inspect
-from slimlab.measure.layers import (
+from slimlab.metrics import image as image_mod
+from slimlab.metrics import layers as layers_mod
+from slimlab.metrics.image import ImageReport, inspect
+from slimlab.metrics.layers import (
     ImageHistory,
     LayerIndex,
     flatten,

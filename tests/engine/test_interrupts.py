@@ -4,17 +4,15 @@ own assertions say what stayed."""
 
 from __future__ import annotations
 
-import importlib
 import uuid
 
 import pytest
 from conftest import OS_IMAGE, TEST_LAB
+from slimlab import builder as build_mod
+from slimlab import containers as run_mod
 from slimlab import engine as slim_engine
 from slimlab import progress as progress_mod
 from slimlab.engine import buildx
-
-run_mod = importlib.import_module("slimlab.run")  # the package face shadows both modules
-build_mod = importlib.import_module("slimlab.build")
 
 pytestmark = pytest.mark.engine
 
@@ -57,7 +55,7 @@ def test_ctrl_c_right_after_create_removes_the_container(engine, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(slim_engine, "create_container", create_then_interrupt)
-    with pytest.raises(KeyboardInterrupt), run_mod.run(OS_IMAGE, lab=TEST_LAB,
+    with pytest.raises(KeyboardInterrupt), run_mod.run_container(OS_IMAGE, lab=TEST_LAB,
                                                        command=["sleep", "60"],
                                                        wait_ready=False):
         pass

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[2] / "slimlab"
+PACKAGE = Path(__file__).resolve().parents[2] / "helpers" / "slimlab"
 ENGINE = PACKAGE / "engine"
 RUNNERS = {"run", "Popen", "check_output", "check_call", "call"}
 

@@ -34,7 +34,7 @@ from functools import cached_property
 
 from slimlab import engine
 from slimlab.errors import SlimlabError
-from slimlab.measure.layers import (
+from slimlab.metrics.layers import (
     Flattened,
     HistoryRow,
     ImageHistory,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 LABS = ROOT / "labs"
 NOTEBOOKS = sorted(LABS.glob("*/*.ipynb"))
 DOCKERFILES = sorted(LABS.glob("*/Dockerfile*"))

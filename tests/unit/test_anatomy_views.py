@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from slimlab import anatomy
-from slimlab.build import BuildResult, StepRecord
+from slimlab.builder import BuildResult, StepRecord
 from slimlab.workbook import Delivery
 
 

@@ -123,7 +123,7 @@ def check_bases(dockerfile_text: str, buildargs: dict[str, str], where: str) -> 
     return images
 
 
-def build(
+def build_image(
     dockerfile: str | Path,
     tag: str,
     *,
@@ -182,7 +182,7 @@ def build(
 
     started = time.monotonic()
     try:
-        outcome = buildx.build(ctx.data, dockerfile=ctx.dockerfile, tag=tag,
+        outcome = buildx.run_build(ctx.data, dockerfile=ctx.dockerfile, tag=tag,
                                buildargs=buildargs, labels=labels, target=target,
                                nocache=nocache, network=network, on_vertex=show)
     except BaseException:

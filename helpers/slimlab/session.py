@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from slimlab import config, engine
+from slimlab.containers import remove_orphans
 from slimlab.kit.mirror import mirror_url_for_builds
-from slimlab.run import remove_orphans
 from slimlab.workbook import bases_table
 
 

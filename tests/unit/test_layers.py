@@ -8,8 +8,8 @@ import io
 import tarfile
 
 import pytest
-from slimlab.measure import layers as layers_mod
-from slimlab.measure.layers import (
+from slimlab.metrics import layers as layers_mod
+from slimlab.metrics.layers import (
     Entry,
     LayerIndex,
     flatten,

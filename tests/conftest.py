@@ -112,7 +112,7 @@ def remove_image(client, ref: str) -> None:
 def tiny_image(engine, tmp_path) -> Iterator[Callable[..., object]]:
     """Build a throw-away image from a Dockerfile text (removed after the test):
     ``tiny_image("FROM ${OS_IMAGE}\\nRUN true", files={"a.txt": b"x"})`` -> BuildResult."""
-    from slimlab.build import build
+    from slimlab.builder import build_image
 
     made: list[str] = []
 
@@ -129,7 +129,7 @@ def tiny_image(engine, tmp_path) -> Iterator[Callable[..., object]]:
         made.append(tag)
         kwargs.setdefault("use_mirror", False)
         kwargs.setdefault("quiet", True)
-        return build(path, tag, context=context, lab=TEST_LAB,
+        return build_image(path, tag, context=context, lab=TEST_LAB,
                      buildargs={"OS_IMAGE": OS_IMAGE, **(buildargs or {})}, **kwargs)
 
     yield make

@@ -24,7 +24,7 @@ TOLERANCE = 0.02
 
 
 def _measure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
-    from slimlab.measure import image as image_mod
+    from slimlab.metrics import image as image_mod
 
     monkeypatch.setenv("SLIMLAB_HOME", str(tmp_path))  # an empty layer cache
     monkeypatch.setattr(image_mod, "_reports", {})

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from slimlab.run import memory_without_cache, spring_started_seconds
-
-run_mod = importlib.import_module("slimlab.run")  # `slimlab.run` the attribute is a function
+from slimlab import containers as run_mod
+from slimlab.containers import memory_without_cache, spring_started_seconds
 
 SPRING_LOG = """\
 2026-05-09T07:35:25.123Z  INFO 1 --- [bookshelf] [main] d.s.b.BookshelfApplication : Starting \

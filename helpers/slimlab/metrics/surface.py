@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from slimlab.measure.image import ImageReport
+from slimlab.metrics.image import ImageReport
 
 SHELLS = ("bin/sh", "bin/bash", "bin/dash", "bin/busybox", "bin/ash")
 PACKAGE_MANAGERS = ("bin/apt-get", "bin/dpkg", "sbin/apk", "bin/apk", "bin/microdnf",

@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 from conftest import TEST_LAB, remove_image
-from slimlab.build import build
+from slimlab.builder import build_image
 from slimlab.engine import inspect_image as engine_inspect
 from slimlab.errors import BundleError
 from slimlab.kit import bundle
@@ -37,7 +37,7 @@ def saved(engine, tmp_path_factory):
     (context / "hello.txt").write_text(f"bundle {uuid.uuid4().hex}\n")  # a new image id
     (tmp / "Dockerfile").write_text("FROM scratch\nCOPY hello.txt /hello.txt\n")
     tag = kit_tag("bundle")
-    result = build(tmp / "Dockerfile", tag, context=context, lab=TEST_LAB, use_mirror=False,
+    result = build_image(tmp / "Dockerfile", tag, context=context, lab=TEST_LAB, use_mirror=False,
                    quiet=True)
     repo = tmp / "repo"
     jar = repo / "org/example/demo/1.0/demo-1.0.jar"

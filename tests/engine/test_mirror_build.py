@@ -10,7 +10,7 @@ import uuid
 import pytest
 from conftest import MAVEN_IMAGE, TEST_LAB, remove_image, unique_tag
 from slimlab import config
-from slimlab.build import build
+from slimlab.builder import build_image
 from slimlab.errors import BuildFailed
 from slimlab.kit import mirror
 
@@ -54,7 +54,7 @@ def mirror_build(engine, tmp_path_factory):
     def mvn_build(artifact: str):
         tag = unique_tag("mirror")
         tags.insert(0, tag)
-        return build(tmp / "Dockerfile", tag, context=tmp / "context", lab=TEST_LAB,
+        return build_image(tmp / "Dockerfile", tag, context=tmp / "context", lab=TEST_LAB,
                      quiet=True, buildargs={"MAVEN_IMAGE": MAVEN_IMAGE, "ARTIFACT": artifact,
                                             "RUN_ID": run_id})
 

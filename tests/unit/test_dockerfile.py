@@ -6,7 +6,7 @@ from pathlib import Path
 
 from slimlab.dockerfile import base_images, stage_names, substitute
 
-LABS = Path(__file__).resolve().parents[3] / "labs"
+LABS = Path(__file__).resolve().parents[2] / "labs"
 
 LAYERED = """\
 # a comment FROM nowhere

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from slimlab import config
-from slimlab.measure.image import ImageReport
+from slimlab.metrics.image import ImageReport
 
 CHANGED_SOURCE = "src/main/java/dev/slimlab/bookshelf/BookshelfApplication.java"
 SKIP = shutil.ignore_patterns("target", "build-proofs")
@@ -36,7 +36,7 @@ def _insert_after(path: Path, anchor: str, line: str) -> None:
     """Insert ``line`` right after the first ``anchor`` in a copy's file."""
     text = path.read_text()
     if anchor not in text:
-        raise ValueError(f"{path} no longer has {anchor!r}; update slimlab.measure.delivery")
+        raise ValueError(f"{path} no longer has {anchor!r}; update slimlab.metrics.delivery")
     path.write_text(text.replace(anchor, anchor + line, 1))
 
 

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from slimlab.build import plain_log, steps_of
+from slimlab.builder import plain_log, steps_of
 from slimlab.engine.buildx import Events, parse_events, parse_time
 
 FAILED = (Path(__file__).parent / "fixtures" / "buildx-rawjson-failed.txt").read_text()

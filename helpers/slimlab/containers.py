@@ -158,7 +158,7 @@ def _ready(port: int) -> bool:
 
 
 @contextmanager
-def run(
+def run_container(
     image: str,
     *,
     lab: str = "",
@@ -302,7 +302,7 @@ def startup(images: list[str] | str, runs: int | None = None,
     results = {image: Startup(image) for image in images}
     for _ in range(runs or config.runs()):
         for image in images:
-            with run(image, lab=labs.get(image, "")) as app:
+            with run_container(image, lab=labs.get(image, "")) as app:
                 status, _ = app.get("/api/books?size=1")
                 if status != 200:
                     raise ContainerFailed(f"{image} is ready but /api/books answered {status}.",

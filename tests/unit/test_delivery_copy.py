@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from slimlab import config
-from slimlab.measure.delivery import CHANGED_SOURCE, changed_copy, pom_change
+from slimlab.metrics.delivery import CHANGED_SOURCE, changed_copy, pom_change
 
 
 @pytest.mark.parametrize("what,path,needle", [("source", CHANGED_SOURCE, "CHANGE_MARKER"),
