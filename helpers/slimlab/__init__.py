@@ -10,10 +10,13 @@ Notebooks import only this face::
     sl.measure("basic")              # size, pull size, layers, wasted bytes, surface
     sl.check("01-layers", "app answers", status, equals=200)
 
+Each lab's demonstrations live in a module named after it (``sl.layers``, ``sl.multistage``,
+``sl.jre``, ``sl.jlink``, ``sl.native``); the tables and views they share are ``sl.views``.
+
 Importing never touches the engine; the first call that needs it connects.
 """
 
-from slimlab import anatomy, economics, jlink, native, report
+from slimlab import economics, report, views
 from slimlab.checkpoints import load_measurements, load_results
 from slimlab.errors import (
     BaseImageMissing,
@@ -25,6 +28,7 @@ from slimlab.errors import (
     PortBusy,
     SlimlabError,
 )
+from slimlab.labs import jlink, jre, layers, multistage, native
 from slimlab.session import setup
 from slimlab.workbook import (
     bases_table,
@@ -50,7 +54,6 @@ __all__ = [
     "EngineUnavailable",
     "PortBusy",
     "SlimlabError",
-    "anatomy",
     "bases_table",
     "build",
     "check",
@@ -62,12 +65,16 @@ __all__ = [
     "ensure",
     "image",
     "jlink",
+    "jre",
+    "layers",
     "load_measurements",
     "load_results",
     "measure",
+    "multistage",
     "native",
     "report",
     "run",
     "setup",
     "startup",
+    "views",
 ]

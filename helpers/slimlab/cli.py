@@ -7,14 +7,56 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
-from slimlab.errors import SlimlabError
+from slimlab.errors import LOG_LINES, SlimlabError
 from slimlab.grade import LEARNER_TIMEOUT
 
+ERROR_EXIT = 1  # a Slimlab error (usage errors keep click's 2)
+
+
+def one_line(exc: SlimlabError) -> str:
+    """The error and what to do about it on one line, so `make` output stays readable."""
+    text = " ".join(exc.message.split())
+    hint = " ".join(exc.hint.split())
+    return f"slimlab: {text}" + (f" What to do: {hint}" if hint else "")
+
+
+def _typed_sdk_error(exc: Exception) -> SlimlabError | None:
+    """The typed error for a raw Docker SDK or HTTP error (a timeout, a lost connection)
+    that slipped past the engine's door; None for anything else."""
+    if "docker" not in sys.modules and "requests" not in sys.modules:
+        return None  # neither was imported, so neither raised (and `docker` stays unloaded)
+    from slimlab import engine
+
+    return engine.short_error(exc) if isinstance(exc, engine.sdk_errors()) else None
+
+
+class SlimlabGroup(TyperGroup):
+    """The command group that turns a Slimlab error inside any command, sub-commands
+    included, into its one-line message and a non-zero exit instead of a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SlimlabError as exc:
+            error = exc
+        except Exception as exc:
+            typed = _typed_sdk_error(exc)
+            if typed is None:
+                raise  # typer.Exit, a usage error, or a bug whose traceback a maintainer needs
+            error = typed
+        typer.echo(one_line(error), err=True)
+        for line in error.log.rstrip().splitlines()[-LOG_LINES:]:
+            typer.echo(f"    {line}", err=True)  # the lines that say why, when there are any
+        raise typer.Exit(ERROR_EXIT) from None
+
+
 app = typer.Typer(help="Slimlab: prepare, serve, grade and clean the workbook.",
-                  no_args_is_help=True, add_completion=False)
+                  cls=SlimlabGroup, no_args_is_help=True, add_completion=False)
 kit_app = typer.Typer(help="Base images from Debian packages, and the Maven repository.",
                       no_args_is_help=True)
 mirror_app = typer.Typer(help="The Maven mirror on 127.0.0.1.", no_args_is_help=True)
@@ -43,29 +85,12 @@ def doctor() -> None:
 
 @app.command()
 def prepare() -> None:
-    """Get base images ready for the profile: nothing to do when every upstream image is
-    here, pulls when SLIMLAB_PULL=1, otherwise builds the kit and primes its Maven repo."""
-    from slimlab import config
-    from slimlab.kit import bases
+    """Get the base images the labs need: pull the missing upstream ones with progress, or
+    fall back to the kit (built, or kept) with its Maven repository; see kit.prepare."""
+    from slimlab.kit import prepare as preparing
 
-    profile = config.profile()
-    wanted = [b for b in bases.BASES if b.kit]  # the native builder is optional
-    missing = [b.upstream for b in wanted if not bases.available(b.arg, "upstream")]
-    if profile != "kit" and not missing:
-        typer.echo("prepare: every upstream base image is here; no kit needed")
-        return
-    if profile != "kit" and config.pull_allowed():
-        from slimlab import engine
-
-        for ref in missing:
-            typer.echo(f"prepare: pulling {ref}")
-            engine.pull(ref)
-        return
-    if profile == "upstream":
-        raise SlimlabError(f"Profile upstream, but {', '.join(missing)} missing.",
-                           hint="Pull them (SLIMLAB_PULL=1 make lab) or use the kit.")
-    typer.echo(f"prepare: {len(missing)} upstream image(s) missing; using the kit")
-    kit_build(force=False, only=None, maven_repo=True)
+    if preparing.prepare(echo=typer.echo) == "kit":
+        kit_build(force=False, only=None, maven_repo=True)
 
 
 @kit_app.command("build")
@@ -178,11 +203,8 @@ def clean(kit: bool = typer.Option(False, "--kit", help="Also remove the kit ima
 
 
 def main() -> None:
-    try:
-        app()
-    except SlimlabError as exc:
-        typer.echo(f"slimlab: {exc}", err=True)
-        sys.exit(1)
+    """The `slimlab` entry point (also `python -m slimlab.cli`, as `make` runs it)."""
+    app(prog_name="slimlab")
 
 
 if __name__ == "__main__":

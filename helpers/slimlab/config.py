@@ -4,7 +4,7 @@
 | --- | --- | --- |
 | ``SLIMLAB_HOME`` | ``~/.cache/slimlab`` | scratch: Maven repository, downloads, results |
 | ``SLIMLAB_PROFILE`` | ``auto`` | bases: ``upstream``, ``kit``, ``auto`` (upstream if present) |
-| ``SLIMLAB_PULL`` | ``0`` | ``1``: pull missing upstream images (profile ``upstream``) |
+| ``SLIMLAB_PULL`` | ``auto`` | prepare pulls: ``auto`` (the kit if offline), ``1``, ``0`` (never) |
 | ``SLIMLAB_MAVEN_MIRROR`` | ``auto`` | ``auto``: serve the repository if present; a URL; ``off`` |
 | ``SLIMLAB_MAVEN_REPO`` | ``$SLIMLAB_HOME/maven-repo`` | the repository the mirror serves |
 | ``SLIMLAB_MAVEN_VERSION`` | ``3.9.11`` | Maven that primes the repository and runs in the kit |
@@ -46,8 +46,17 @@ def profile() -> str:
     return value
 
 
-def pull_allowed() -> bool:
-    return _env("SLIMLAB_PULL", "0") == "1"
+PULL_SETTINGS = ("auto", "1", "0")
+
+
+def pull_setting() -> str:
+    value = _env("SLIMLAB_PULL", "auto").lower()
+    if value not in PULL_SETTINGS:
+        from slimlab.errors import ConfigError
+
+        raise ConfigError(f"SLIMLAB_PULL={value!r} is not a setting.",
+                          hint="Use auto (pull, the kit when offline), 1 (pull) or 0 (never).")
+    return value
 
 
 def maven_mirror() -> str:

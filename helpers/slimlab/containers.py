@@ -22,7 +22,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -169,8 +169,11 @@ def run_container(
     command: list[str] | None = None,
     memory_limit: str | None = None,
     stop_timeout: int = 30,
+    container_port: int = APP_PORT,
+    ready: Callable[[int], bool] | None = None,
 ) -> Iterator[Running]:
-    """Run ``image``, wait for readiness, yield a :class:`Running`, always remove it."""
+    """Run ``image``, wait for readiness, yield a :class:`Running`, always remove it.
+    The app by default; another service (the registry) names its port and readiness."""
     remove_orphans()
     timeout = timeout or config.ready_timeout()
     host_port = ("127.0.0.1", port) if port else ("127.0.0.1", None)
@@ -182,7 +185,7 @@ def run_container(
         # `finally` below must remove, and create never pulls a missing image
         try:
             container = engine.create_container(
-                image, name=name, command=command, ports={f"{APP_PORT}/tcp": host_port},
+                image, name=name, command=command, ports={f"{container_port}/tcp": host_port},
                 environment=env, mem_limit=memory_limit,
                 labels=engine.labels(lab, owner=_owner()))
         except ImageMissing as exc:
@@ -193,9 +196,11 @@ def run_container(
             raise PortBusy(f"Port {port} on 127.0.0.1 is already in use.", hint=exc.hint,
                            ) from None
         container.reload()
-        bound = container.ports.get(f"{APP_PORT}/tcp") or [{}]
+        bound = container.ports.get(f"{container_port}/tcp") or [{}]
         app = Running(image, container, int(bound[0].get("HostPort") or 0))
-        if wait_ready:
+        if ready is not None:
+            _wait_ready(app, started, timeout, ready)
+        elif wait_ready:
             _wait_ready(app, started, timeout)
             app.spring_seconds = spring_started_seconds(app.logs(tail=400))
             app.memory_bytes = memory_without_cache(container.stats(stream=False))
@@ -206,10 +211,11 @@ def run_container(
         engine.remove_container(container.id if container is not None else name)
 
 
-def _wait_ready(app: Running, started: float, timeout: float) -> None:
+def _wait_ready(app: Running, started: float, timeout: float,
+                ready: Callable[[int], bool] | None = None) -> None:
     container = app.container
     while True:
-        if _ready(app.port):
+        if (ready or _ready)(app.port):
             app.ready_seconds = time.monotonic() - started
             return
         container.reload()
@@ -222,9 +228,9 @@ def _wait_ready(app: Running, started: float, timeout: float) -> None:
                 log=app.logs(tail=25),
             )
         if time.monotonic() - started > timeout:
+            silent = f"{READY_PATH} never answered UP" if ready is None else "no answer"
             raise ContainerFailed(
-                f"{app.image} did not become ready within {timeout:.0f} s "
-                f"({READY_PATH} never answered UP).",
+                f"{app.image} did not become ready within {timeout:.0f} s ({silent}).",
                 status=container.status,
                 hint="Look at the log for the step it hangs at; a slow machine may need "
                 "SLIMLAB_READY_TIMEOUT raised.",

@@ -60,6 +60,14 @@ class BaseImageMissing(SlimlabError):
     """A base image is neither present locally nor allowed to be pulled."""
 
 
+class PullFailed(SlimlabError):
+    """A pull or push did not complete; ``cause`` names why (offline, rate limit…)."""
+
+    def __init__(self, message: str, *, cause: str = "", hint: str = "", log: str = "") -> None:
+        super().__init__(message, hint=hint, log=log)
+        self.cause = cause
+
+
 class BuildFailed(SlimlabError):
     """A docker build failed; names the failing instruction and carries the log."""
 

@@ -13,7 +13,9 @@ not measured it yet. pandas and matplotlib are imported inside the functions so 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from string import Template
 from typing import TYPE_CHECKING, Any
 
 from slimlab import economics, progress
@@ -571,6 +573,11 @@ def economics_widget(measurements: Measurements) -> None:
 
 
 # ---------------------------------------------------------------------------- recommendation
+#
+# The closing advice is data: ``RECOMMENDATION_RULES`` lists every paragraph it can say, in
+# the order it says them, each a condition over the measured ``Comparison`` and a
+# ``string.Template`` over ``Comparison.words()``. To change the advice, edit a rule; the
+# arithmetic (what is smallest, fastest, compared with what) lives in ``compare`` alone.
 
 
 def _mb_text(size: float) -> str:
@@ -581,144 +588,267 @@ def _s_text(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
 
 
-def _pick(values: dict[str, float], best: str) -> str:
+def _pick(values: Mapping[str, float], best: str) -> str:
     """First in the labs' order wins a tie, so the text is stable."""
     chooser = min if best == "min" else max
     target = chooser(values.values())
     return next(n for n in values if values[n] == target)
 
 
-def recommendation(measurements: Measurements) -> str:
-    """A closing recommendation computed from the measured numbers (never fixed text)."""
+def _reference(values: Mapping[str, float], worst: str) -> tuple[str, str]:
+    """What a winner is compared with: basic when measured (the labs' starting point), else
+    the worst measured, said so. Returns the variant and how the text names it."""
+    if "basic" in values:
+        return "basic", "basic"
+    ref = _pick(values, "max")
+    return ref, f"{ref}, the {worst} measured"
+
+
+_WRITEUP_SMALLEST = min(WRITEUP, key=lambda n: WRITEUP[n]["size_mb"])
+_WRITEUP_FASTEST = min(
+    (n for n in WRITEUP if WRITEUP[n]["startup_s"]), key=lambda n: WRITEUP[n]["startup_s"]
+)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The measured figures the advice is drawn from, with its picks made once.
+
+    ``smallest`` and ``fastest`` are only set once two or more variants can be compared.
+    """
+
+    sizes: dict[str, float]  # bytes that travel, per measured variant
+    ready: dict[str, float]  # median seconds until ready
+    on_disk: list[str]  # variants priced by their disk size (no pull size measured)
+    skipped: dict[str, str]  # variant → why it was not measured here
+    kit: list[str]  # measured variants built on kit stand-in base images
+    smallest: str | None = None
+    fastest: str | None = None
+    cold_starts: dict[str, float] = field(default_factory=dict)  # pull + start, seconds
+
+    @property
+    def no_faster_start(self) -> bool:
+        """The reference starts as fast as the fastest (a tie, or it is the fastest)."""
+        if self.fastest is None:
+            return False
+        ref, _ = _reference(self.ready, "slowest")
+        return self.fastest == ref or self.ready[self.fastest] >= self.ready[ref]
+
+    def words(self) -> dict[str, str]:
+        """Every figure a rule's template may name, formatted once; a figure that does not
+        exist (no smallest with one size) is simply absent."""
+        words = {
+            "mbps": f"{economics.DEFAULT_MBPS:g}",
+            "deploys": f"{economics.DEFAULT_DEPLOYS_PER_DAY}",
+            "writeup_smallest": _WRITEUP_SMALLEST,
+            "writeup_smallest_mb": f"{WRITEUP[_WRITEUP_SMALLEST]['size_mb']}",
+            "writeup_fastest": _WRITEUP_FASTEST,
+            "writeup_fastest_startup": f"{WRITEUP[_WRITEUP_FASTEST]['startup']}",
+            "kit": join_names(self.kit) if self.kit else "",
+            "kit_were": "was" if len(self.kit) == 1 else "were",
+            "on_disk": join_names(self.on_disk) if self.on_disk else "",
+        }
+        if len(self.sizes) == 1:
+            only, size = next(iter(self.sizes.items()))
+            words.update(only_sized=only, only_size=_mb_text(size))
+        if len(self.ready) == 1:
+            only, seconds = next(iter(self.ready.items()))
+            words.update(only_timed=only, only_ready=_s_text(seconds))
+        if self.smallest is not None:
+            words.update(self._size_words(self.smallest))
+        if self.fastest is not None:
+            words.update(self._ready_words(self.fastest))
+        if self.cold_starts:
+            first = _pick(self.cold_starts, "min")
+            words.update(first_to_serve=first, first_serves=_s_text(self.cold_starts[first]))
+        words["here"] = " and ".join(
+            f"{name} is {what} {'as well' if name == writeup else 'instead'}"
+            for name, what, writeup in (
+                (self.smallest, "smallest", _WRITEUP_SMALLEST),
+                (self.fastest, "fastest", _WRITEUP_FASTEST),
+            )
+            if name
+        )
+        return words
+
+    def _size_words(self, smallest: str) -> dict[str, str]:
+        ref, ref_name = _reference(self.sizes, "largest")
+        small, big = self.sizes[smallest], self.sizes[ref]
+        saving = economics.monthly_egress_usd(big) - economics.monthly_egress_usd(small)
+        return {
+            "smallest": smallest,
+            "smallest_size": _mb_text(small),
+            "smallest_transfer": _s_text(economics.transfer_seconds(small)),
+            "size_ref": ref,
+            "size_ref_name": ref_name,
+            "size_ref_size": _mb_text(big),
+            "size_ref_transfer": _s_text(economics.transfer_seconds(big)),
+            "size_cut": f"{100 * (1 - small / big) if big else 0.0:.0f}",
+            "egress_saving": f"${saving:,.2f}",
+        }
+
+    def _ready_words(self, fastest: str) -> dict[str, str]:
+        ref, ref_name = _reference(self.ready, "slowest")
+        fast, slow = self.ready[fastest], self.ready[ref]
+        return {
+            "fastest": fastest,
+            "fastest_ready": _s_text(fast),
+            "ready_ref": ref,
+            "ready_ref_name": ref_name,
+            "ready_ref_ready": _s_text(slow),
+            "speedup": f"{slow / fast if fast > 0 else float('inf'):.1f}",
+            "sooner": _s_text(slow - fast),
+        }
+
+
+def compare(measurements: Measurements) -> Comparison:
+    """The figures the advice may use: a variant that was not measured here counts nowhere;
+    the pull size is priced where measured, else the disk size (and the advice says so)."""
     names = ordered_variants(measurements)
     skipped = {n: _reason(measurements[n]) for n in names if _reason(measurements[n])}
     usable = [n for n in names if n not in skipped]
     sizes: dict[str, float] = {}
-    fallback: list[str] = []
+    on_disk: list[str] = []
     for name in usable:
         size, key = _delivery_bytes(measurements[name])
         if size is not None:
             sizes[name] = size
             if key == "size_bytes":
-                fallback.append(name)
+                on_disk.append(name)
     ready = {n: v for n in usable if (v := _number(measurements[n].get("ready_s"))) is not None}
-
-    parts: list[str] = []
-    smallest = fastest = None
-    if not sizes and not ready:
-        parts.append(
-            "Nothing has been measured yet: run the labs' measurement cells, then ask again."
-        )
-
-    if len(sizes) == 1:
-        only = next(iter(sizes))
-        parts.append(
-            f"Only {only} has a measured size so far ({_mb_text(sizes[only])}); "
-            "measure more variants to compare them."
-        )
-    elif sizes:
-        smallest = _pick(sizes, "min")
-        ref = "basic" if "basic" in sizes else _pick(sizes, "max")
-        ref_text = ref if ref == "basic" else f"{ref}, the largest measured"
-        if smallest == ref:
-            parts.append(
-                f"Smallest to deliver: {ref} itself ({_mb_text(sizes[ref])}); none of the "
-                "slimmer variants came out smaller here, so check their builds."
-            )
-        else:
-            cut = 100 * (1 - sizes[smallest] / sizes[ref]) if sizes[ref] else 0.0
-            saving = economics.monthly_egress_usd(sizes[ref]) - economics.monthly_egress_usd(
-                sizes[smallest]
-            )
-            parts.append(
-                f"Smallest to deliver: {smallest}, {_mb_text(sizes[smallest])} to pull, "
-                f"{cut:.0f} % less than {ref_text} ({_mb_text(sizes[ref])}). At the write-up's "
-                f"{economics.DEFAULT_MBPS:g} Mbps a push or pull takes "
-                f"{_s_text(economics.transfer_seconds(sizes[smallest]))} instead of "
-                f"{_s_text(economics.transfer_seconds(sizes[ref]))}, and at "
-                f"{economics.DEFAULT_DEPLOYS_PER_DAY} deploys a day it saves "
-                f"${saving:,.2f} a month in egress."
-            )
-
-    if len(ready) == 1:
-        only = next(iter(ready))
-        parts.append(f"Only {only} has a measured startup so far ({_s_text(ready[only])}).")
-    elif ready:
-        fastest = _pick(ready, "min")
-        ref = "basic" if "basic" in ready else _pick(ready, "max")
-        ref_text = ref if ref == "basic" else f"{ref}, the slowest measured"
-        if fastest == ref or ready[fastest] >= ready[ref]:
-            parts.append(
-                f"Fastest to be ready: {ref} itself ({_s_text(ready[ref])}); "
-                "no variant starts faster here."
-            )
-        else:
-            ratio = ready[ref] / ready[fastest] if ready[fastest] > 0 else float("inf")
-            parts.append(
-                f"Fastest to be ready: {fastest}, {_s_text(ready[fastest])} (median), "
-                f"{ratio:.1f}× faster than {ref_text} ({_s_text(ready[ref])}), "
-                f"{_s_text(ready[ref] - ready[fastest])} sooner."
-            )
-    elif sizes:
-        parts.append("No startup has been measured yet, so speed is not part of this advice.")
-
-    both = {
+    cold_starts = {
         n: economics.cold_start_seconds(sizes[n], startup_seconds=ready[n])
         for n in sizes
         if n in ready
     }
-    if smallest and fastest:
-        if smallest == fastest:
-            parts.append(f"{smallest} is both the smallest and the fastest here: ship it.")
-        else:
-            parts.append(
-                f"No single winner: choose {smallest} when delivery matters most (pull time, "
-                f"egress, registry storage), {fastest} when scale-out speed matters most."
-            )
-    if len(both) > 1:
-        first = _pick(both, "min")
-        parts.append(
-            f"Counting pull and start together (a new node at {economics.DEFAULT_MBPS:g} Mbps), "
-            f"{first} serves first: {_s_text(both[first])}."
-        )
-
-    writeup_small = min(WRITEUP, key=lambda n: WRITEUP[n]["size_mb"])
-    writeup_fast = min(
-        (n for n in WRITEUP if WRITEUP[n]["startup_s"]), key=lambda n: WRITEUP[n]["startup_s"]
+    return Comparison(
+        sizes=sizes,
+        ready=ready,
+        on_disk=on_disk,
+        skipped=skipped,
+        kit=[n for n in kit_variants(measurements) if n in usable],
+        smallest=_pick(sizes, "min") if len(sizes) > 1 else None,
+        fastest=_pick(ready, "min") if len(ready) > 1 else None,
+        cold_starts=cold_starts if len(cold_starts) > 1 else {},
     )
-    if smallest or fastest:
-        here = []
-        if smallest:
-            same = "as well" if smallest == writeup_small else "instead"
-            here.append(f"{smallest} is smallest {same}")
-        if fastest:
-            same = "as well" if fastest == writeup_fast else "instead"
-            here.append(f"{fastest} is fastest {same}")
-        parts.append(
-            f"The write-up found {writeup_small} smallest "
-            f"({WRITEUP[writeup_small]['size_mb']} MB) and {writeup_fast} fastest "
-            f"({WRITEUP[writeup_fast]['startup']}) on its machine; here {' and '.join(here)}."
-        )
 
-    kit = [n for n in kit_variants(measurements) if n in usable]
-    if kit:
-        parts.append(
-            f"Caveat: {join_names(kit)} {'was' if len(kit) == 1 else 'were'} built on kit stand-in "
-            "base images, so the megabytes differ from upstream images and from the write-up's; "
-            "compare the ratios between variants, not the absolute sizes."
-        )
-    if fallback:
-        parts.append(
-            f"Caveat: no pull size was measured for {join_names(fallback)}; the on-disk size "
-            "stands in, which overstates what travels (layers are compressed on the wire)."
-        )
-    for name, reason in skipped.items():
-        where = (
-            "only the write-up's figures speak for it"
+
+def _once(_comparison: Comparison) -> tuple[dict[str, str], ...]:
+    return ({},)
+
+
+def _each_skipped(comparison: Comparison) -> list[dict[str, str]]:
+    return [
+        {
+            "name": name,
+            "reason": reason,
+            "writeup": "only the write-up's figures speak for it"
             if name in WRITEUP
-            else "the write-up has no figures for it either"
-        )
-        parts.append(
-            f"Not measured here: {name} ({reason}), so it is left out of this comparison; {where}."
-        )
-    return "\n\n".join(parts)
+            else "the write-up has no figures for it either",
+        }
+        for name, reason in comparison.skipped.items()
+    ]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One paragraph of the advice: said when ``when`` holds, once for each row ``each``
+    gives (its words join ``Comparison.words()`` in the template)."""
+
+    when: Callable[[Comparison], bool]
+    text: str  # a string.Template
+    each: Callable[[Comparison], Iterable[Mapping[str, str]]] = _once
+
+
+RECOMMENDATION_RULES: tuple[Rule, ...] = (
+    Rule(
+        lambda c: not c.sizes and not c.ready,
+        "Nothing has been measured yet: run the labs' measurement cells, then ask again.",
+    ),
+    Rule(
+        lambda c: len(c.sizes) == 1,
+        "Only $only_sized has a measured size so far ($only_size); "
+        "measure more variants to compare them.",
+    ),
+    Rule(
+        lambda c: c.smallest is not None and c.smallest == _reference(c.sizes, "largest")[0],
+        "Smallest to deliver: $size_ref itself ($size_ref_size); none of the slimmer variants "
+        "came out smaller here, so check their builds.",
+    ),
+    Rule(
+        lambda c: c.smallest is not None and c.smallest != _reference(c.sizes, "largest")[0],
+        "Smallest to deliver: $smallest, $smallest_size to pull, $size_cut % less than "
+        "$size_ref_name ($size_ref_size). At the write-up's $mbps Mbps a push or pull takes "
+        "$smallest_transfer instead of $size_ref_transfer, and at $deploys deploys a day it "
+        "saves $egress_saving a month in egress.",
+    ),
+    Rule(
+        lambda c: len(c.ready) == 1,
+        "Only $only_timed has a measured startup so far ($only_ready).",
+    ),
+    Rule(
+        lambda c: c.no_faster_start,
+        "Fastest to be ready: $ready_ref itself ($ready_ref_ready); "
+        "no variant starts faster here.",
+    ),
+    Rule(
+        lambda c: c.fastest is not None and not c.no_faster_start,
+        "Fastest to be ready: $fastest, $fastest_ready (median), ${speedup}× faster than "
+        "$ready_ref_name ($ready_ref_ready), $sooner sooner.",
+    ),
+    Rule(
+        lambda c: bool(c.sizes) and not c.ready,
+        "No startup has been measured yet, so speed is not part of this advice.",
+    ),
+    Rule(
+        lambda c: c.smallest is not None and c.smallest == c.fastest,
+        "$smallest is both the smallest and the fastest here: ship it.",
+    ),
+    Rule(
+        lambda c: None not in (c.smallest, c.fastest) and c.smallest != c.fastest,
+        "No single winner: choose $smallest when delivery matters most (pull time, egress, "
+        "registry storage), $fastest when scale-out speed matters most.",
+    ),
+    Rule(
+        lambda c: bool(c.cold_starts),
+        "Counting pull and start together (a new node at $mbps Mbps), "
+        "$first_to_serve serves first: $first_serves.",
+    ),
+    Rule(
+        lambda c: bool(c.smallest or c.fastest),
+        "The write-up found $writeup_smallest smallest ($writeup_smallest_mb MB) and "
+        "$writeup_fastest fastest ($writeup_fastest_startup) on its machine; here $here.",
+    ),
+    Rule(
+        lambda c: bool(c.kit),
+        "Caveat: $kit $kit_were built on kit stand-in base images, so the megabytes differ "
+        "from upstream images and from the write-up's; compare the ratios between variants, "
+        "not the absolute sizes.",
+    ),
+    Rule(
+        lambda c: bool(c.on_disk),
+        "Caveat: no pull size was measured for $on_disk; the on-disk size stands in, which "
+        "overstates what travels (layers are compressed on the wire).",
+    ),
+    Rule(
+        lambda c: bool(c.skipped),
+        "Not measured here: $name ($reason), so it is left out of this comparison; $writeup.",
+        each=_each_skipped,
+    ),
+)
+
+
+def render(rules: Iterable[Rule], comparison: Comparison) -> str:
+    """The paragraphs of every rule that holds, in order, one blank line apart."""
+    words = comparison.words()
+    return "\n\n".join(
+        Template(rule.text).substitute(words, **row)
+        for rule in rules
+        if rule.when(comparison)
+        for row in rule.each(comparison)
+    )
+
+
+def recommendation(measurements: Measurements) -> str:
+    """A closing recommendation computed from the measured numbers (never fixed text)."""
+    return render(RECOMMENDATION_RULES, compare(measurements))

@@ -22,6 +22,7 @@ from slimlab.kit import bases
 from slimlab.metrics import delivery as delivery_mod
 from slimlab.metrics.image import ImageReport, inspect
 from slimlab.metrics.surface import surface as surface_of
+from slimlab.registry import Push, registry
 from slimlab.variants import CATALOG, Variant, variant
 
 ARG_RE = re.compile(r"^\s*ARG\s+([A-Z_]+_IMAGE)(?:=(\S+))?", re.MULTILINE)
@@ -82,7 +83,7 @@ def resolve(what: str | Path | Variant, tag: str | None = None, lab: str = "") -
 def base_args(dockerfile: Path, profile: str | None = None) -> list[bases.Resolved]:
     """Resolve every ``ARG X_IMAGE`` the Dockerfile declares that the kit knows."""
     names = [m.group(1) for m in ARG_RE.finditer(dockerfile.read_text())]
-    return [bases.resolve(n, profile) for n in dict.fromkeys(names) if n in bases.BY_ARG]
+    return bases.resolve_all([n for n in dict.fromkeys(names) if n in bases.BY_ARG], profile)
 
 
 def base_source(resolved: list[bases.Resolved]) -> str:
@@ -173,38 +174,58 @@ def startup(whats: list[str | Variant] | str, runs: int | None = None,
 
 @dataclass
 class Delivery:
-    """A code change delivered: build times cold and warm, and the bytes a push sends."""
+    """A code change delivered: build times cold and warm, and what a push to a real
+    registry on 127.0.0.1 moved, in the registry's own byte counts (the gzip estimate
+    stays beside it as a cross-check)."""
 
     name: str
     cold: BuildResult
     warm: BuildResult
-    push_bytes: int
-    new_layers: int
+    before: Push  # the first push: every layer, as a first pull downloads it
+    after: Push  # the push after the change: only what the registry lacked
+    estimate_bytes: int = 0  # gzip level 6 of the new layers: the cross-check
+
+    @property
+    def push_bytes(self) -> int:
+        return self.after.sent_bytes
+
+    @property
+    def new_layers(self) -> int:
+        return sum(layer.sent for layer in self.after.layers)
 
     def to_dict(self) -> dict:
         return {"variant": self.name, "build_cold_s": round(self.cold.seconds, 1),
                 "build_warm_s": round(self.warm.seconds, 1),
                 "warm_cached_steps": self.warm.cached_steps, "steps": len(self.warm.steps),
-                "push_bytes_per_change": self.push_bytes, "new_layers": self.new_layers}
+                "push_bytes_per_change": self.push_bytes, "new_layers": self.new_layers,
+                "push_estimate_bytes": self.estimate_bytes,
+                "first_pull_bytes": self.before.stored_bytes}
+
+    def push_rows(self) -> list[dict]:
+        """The push after the change, layer by layer, as `docker push` printed it."""
+        return self.after.rows()
 
 
 def delivery(what: str | Variant, cold: bool = True, record: bool = True,
              quiet: bool = False) -> Delivery:
-    """Build cold (no cache; bases present), then again after a one-line Java change made
-    on a copy of the app; compare the two images' layers. Both builds show their progress
-    unless ``quiet``: this is minutes of work a learner should see move."""
+    """Build cold (no cache; bases present), push to a registry on 127.0.0.1; then build
+    again after a one-line Java change made on a copy of the app, and push that. Both
+    builds show their progress unless ``quiet``: this is minutes of work a learner should
+    see move. The registry and the changed image are removed on every path."""
     t = resolve(what)
     first = build(what, nocache=cold, quiet=quiet, record=False)
-    before = inspect(t.tag)
+    before_report = inspect(t.tag)
+    changed = t.tag + "-changed"
     try:
-        with delivery_mod.changed_copy() as copy:
-            second = build(what, context=copy, tag=t.tag + "-changed", quiet=quiet,
-                           record=False)
-        after = inspect(t.tag + "-changed")
-        new = delivery_mod.new_layers(before, after)
+        with registry(t.lab) as reg:
+            before = reg.push(t.tag, f"{t.name}:before")
+            with delivery_mod.changed_copy() as copy:
+                second = build(what, context=copy, tag=changed, quiet=quiet, record=False)
+            after = reg.push(changed, f"{t.name}:after")
+        estimate = delivery_mod.push_bytes(before_report, inspect(changed))
     finally:  # Ctrl+C or a failed build included: the changed image never stays behind
-        engine.remove_image(t.tag + "-changed")
-    result = Delivery(t.name, first, second, sum(s for _, s in new), len(new))
+        engine.remove_image(changed)
+    result = Delivery(t.name, first, second, before, after, estimate)
     if record:  # a first build that used the cache was not cold: never record it as cold
         skip = {"variant"} if cold else {"variant", "build_cold_s"}
         _record(t.name, t.lab, {k: v for k, v in result.to_dict().items() if k not in skip})

@@ -55,8 +55,30 @@ def test_kit_labels(kit, image):
     assert packages.strip(), (
         f"{image.tag} says nothing about its packages; rebuild it: "
         f"`slimlab kit build --force --only {image.name}`")
-    for package in image.packages:  # pinned: name=version
+    for package in kit_images._variant(image).packages:  # pinned: name=version
         assert f"{package}=" in packages
+
+
+def test_the_kit_jdk_is_this_machines_temurin_without_its_trust_store(kit):
+    """Where the machine has a Temurin 25, the kit's JDK is that build at upstream's path;
+    its trust store is made from Debian's ca-certificates, never the machine's."""
+    from slimlab import engine as slim_engine
+    from slimlab.kit import temurin
+
+    home = temurin.host_temurin()
+    if home is None:
+        pytest.skip("no Temurin 25 on this machine: the kit's JDK is Debian's OpenJDK")
+    jdk = BY_ARG["JDK_IMAGE"].kit
+    release = slim_engine.read_image_file(jdk, "/opt/java/openjdk/release")
+    assert release is not None and temurin.build_name(home).encode() in release
+    store = slim_engine.read_image_file(jdk, "/opt/java/openjdk/lib/security/cacerts")
+    assert store, "the kit JDK has no trust store"
+    machine = (home / "lib" / "security" / "cacerts").resolve()
+    if machine.is_file():
+        assert store != machine.read_bytes(), "the machine's trust store is in the image"
+    out = slim_engine.run_once(jdk, ["jlink", "--add-modules", "java.base", "--strip-debug",
+                                     "--output", "/tmp/runtime"], lab="pytest")
+    assert "Error" not in out  # jlink from the run-time image (no jmods), as upstream
 
 
 def test_no_upstream_name_points_at_a_kit_image(engine, kit):

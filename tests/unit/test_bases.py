@@ -13,6 +13,8 @@ def present(monkeypatch):
     """The set of image refs the fake engine has; tests add to it."""
     images: set[str] = set()
     monkeypatch.setattr(bases.engine, "image_exists", lambda ref: ref in images)
+    monkeypatch.setattr(bases.engine, "inspect_image", lambda ref: {"Config": {"Labels": {
+        "slimlab.kit-note": "from the label"}}} if ref.endswith("jdk:25") else {})
     monkeypatch.delenv("SLIMLAB_PULL", raising=False)
     monkeypatch.delenv("SLIMLAB_PROFILE", raising=False)
     return images
@@ -52,13 +54,32 @@ def test_upstream_profile_missing_and_no_pull(present):
     present.add("slimlab-kit/jdk:25")  # the kit does not rescue profile upstream
     with pytest.raises(BaseImageMissing) as info:
         resolve("JDK_IMAGE", "upstream")
-    assert "docker pull eclipse-temurin:25-jdk" in info.value.hint
+    assert "slimlab prepare" in info.value.hint
+    assert "never pulls" in info.value.message
 
 
-def test_upstream_profile_missing_but_pull_allowed(present, monkeypatch):
-    monkeypatch.setenv("SLIMLAB_PULL", "1")
-    got = resolve("OS_IMAGE", "upstream")
-    assert (got.image, got.source) == ("debian:trixie-slim", "upstream")
+def test_a_build_never_pulls_even_when_pulling_is_allowed(present, monkeypatch):
+    monkeypatch.setenv("SLIMLAB_PULL", "1")  # prepare may pull; resolving for a build never
+    with pytest.raises(BaseImageMissing):
+        resolve("OS_IMAGE", "upstream")
+
+
+def test_auto_never_mixes_sources_in_one_dockerfile(present):
+    # the Maven builder is here upstream, the distroless base only in the kit
+    present.update({"maven:3.9-eclipse-temurin-25", BY_ARG["MAVEN_IMAGE"].kit,
+                    BY_ARG["RUNTIME_BASE_IMAGE"].kit})
+    got = bases.resolve_all(["MAVEN_IMAGE", "RUNTIME_BASE_IMAGE"], "auto")
+    assert [r.source for r in got] == ["kit", "kit"]
+    present.add(BY_ARG["RUNTIME_BASE_IMAGE"].upstream)
+    got = bases.resolve_all(["MAVEN_IMAGE", "RUNTIME_BASE_IMAGE"], "auto")
+    assert [r.source for r in got] == ["upstream", "upstream"]
+
+
+def test_auto_with_an_upstream_only_base_fails_rather_than_mix(present):
+    present.update({BY_ARG["MAVEN_IMAGE"].kit, "maven:3.9-eclipse-temurin-25"})
+    with pytest.raises(BaseImageMissing) as info:  # no builder upstream, none in the kit
+        bases.resolve_all(["MAVEN_IMAGE", "NATIVE_BUILDER_IMAGE"], "auto")
+    assert "native-image" in info.value.message
 
 
 def test_auto_prefers_upstream_when_present(present):
@@ -99,3 +120,9 @@ def test_profile_comes_from_the_environment(present, monkeypatch):
 def test_unknown_argument():
     with pytest.raises(KeyError):
         resolve("NOT_AN_ARG", "kit")
+
+
+def test_a_kit_note_comes_from_the_image_itself(present):
+    present.update({BY_ARG["JDK_IMAGE"].kit, BY_ARG["JRE_IMAGE"].kit})
+    assert resolve("JDK_IMAGE", "kit").note == "from the label"  # Temurin or Debian: it knows
+    assert resolve("JRE_IMAGE", "kit").note == BY_ARG["JRE_IMAGE"].kit_note

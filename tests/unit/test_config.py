@@ -26,7 +26,7 @@ def test_defaults(clean_env):
     home = clean_env / ".cache" / "slimlab"
     assert config.home() == home
     assert config.profile() == "auto"
-    assert config.pull_allowed() is False
+    assert config.pull_setting() == "auto"
     assert config.maven_mirror() == "auto"
     assert config.maven_repo() == home / "maven-repo"
     assert config.maven_version() == "3.9.11"
@@ -54,7 +54,7 @@ def test_overrides_are_read_at_call_time(clean_env, monkeypatch):
     monkeypatch.setenv("SLIMLAB_READY_TIMEOUT", "2.5")
     assert config.ready_timeout() == 2.5
     monkeypatch.setenv("SLIMLAB_PULL", "1")
-    assert config.pull_allowed()
+    assert config.pull_setting() == "1"
 
 
 def test_blank_values_mean_the_default(clean_env, monkeypatch):

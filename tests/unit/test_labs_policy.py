@@ -59,3 +59,15 @@ def test_dockerfiles_name_upstream_bases_through_build_arguments(path: Path):
             f"FROM {line}: use a build argument (ARG X_IMAGE=upstream) or a stage name"
     for name, default in re.findall(r"^\s*ARG\s+([A-Z_]+_IMAGE)=(\S+)", text, re.MULTILINE):
         assert "/" in default or ":" in default, f"{name} should default to an upstream image"
+
+
+@pytest.mark.parametrize("path", DOCKERFILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_an_app_shipped_on_the_maven_image_skips_its_entrypoint(path: Path):
+    """Upstream's maven image starts through mvn-entrypoint.sh, which writes
+    ~/.m2/copy_reference_file.log at every start: noise in lab 01's copy-on-write demo."""
+    from slimlab.dockerfile import final_base
+
+    text = path.read_text()
+    final_stage = text[text.rindex("\nFROM "):]
+    if final_base(text) == "maven:3.9-eclipse-temurin-25" and "\nCMD " in final_stage:
+        assert "ENTRYPOINT []" in final_stage, f"{path.name} runs the app via mvn-entrypoint"

@@ -317,3 +317,281 @@ def test_recommendation_edge_cases():
     assert "basic itself" in worse
     skipped = report.recommendation({"aot": {"not_measured_reason": "JDK 25 missing"}})
     assert "the write-up has no figures for it either" in skipped
+
+
+# The closing text as it reads today, pinned paragraph by paragraph over representative
+# measurements, so rewording or reordering it is a deliberate change, never a side effect.
+def recommendation_cases() -> dict[str, dict]:
+    return {
+        "sample": sample(),
+        "nothing": {},
+        "one size, no startup": {"basic": {"size_bytes": 5e8}},
+        "one startup, no size": {"jre": {"ready_s": 12.5}},
+        "startups, no sizes": {"basic": {"ready_s": 6.0}, "jlink": {"ready_s": 3.0}},
+        "one size, two startups": {
+            "basic": {"size_bytes": 4e8, "ready_s": 5},
+            "jre": {"ready_s": 2.5},
+        },
+        "basic not beaten": {
+            "basic": {"pull_bytes": 1e8, "ready_s": 2.0},
+            "jre": {"pull_bytes": 2e8, "ready_s": 4.0},
+        },
+        "no basic": {
+            "jre": {"pull_bytes": 300e6, "ready_s": 3},
+            "jlink": {"pull_bytes": 100e6, "ready_s": 6},
+        },
+        "tie": {
+            "jlink": {"pull_bytes": 1e8, "ready_s": 3},
+            "jre": {"pull_bytes": 1e8, "ready_s": 3},
+        },
+        "one winner, zero start": {
+            "basic": {"pull_bytes": 2e8, "ready_s": 5.0, "base_source": "mixed"},
+            "native": {"pull_bytes": 5e7, "ready_s": 0.0},
+        },
+        "only skipped": {
+            "aot": {"not_measured_reason": "JDK 25 missing"},
+            "native": {"not_measured_reason": "no GraalVM"},
+        },
+        "one kit variant": {
+            "alpine": {"size_bytes": 2.45e8, "base_source": "kit"},
+            "basic": {"pull_bytes": 7.75e8, "base_source": "upstream", "ready_s": float("nan")},
+        },
+        "odd values": {
+            "basic": {"pull_bytes": float("nan"), "size_bytes": True, "ready_s": "4.5"},
+            "custom": {"pull_bytes": "2e7", "ready_s": 20, "base_source": "kit"},
+            "aot": {"size_bytes": 1e8, "ready_s": 1, "not_measured_reason": "  "},
+        },
+    }
+
+
+EXPECTED_RECOMMENDATIONS: dict[str, tuple[str, ...]] = {
+    "sample": (
+        (
+            "Smallest to deliver: jlink, 40.0 MB to pull, 80 % less than basic (200.0 MB). At the "
+            "write-up's 100 Mbps a push or pull takes 3.20 s instead of 16.0 s, and at 100 "
+            "deploys a day it saves $43.20 a month in egress."
+        ),
+        (
+            "Fastest to be ready: aot, 1.50 s (median), 4.1× faster than basic (6.10 s), 4.60 s "
+            "sooner."
+        ),
+        (
+            "No single winner: choose jlink when delivery matters most (pull time, egress, "
+            "registry storage), aot when scale-out speed matters most."
+        ),
+        (
+            "Counting pull and start together (a new node at 100 Mbps), jlink serves first: 7.20 "
+            "s."
+        ),
+        (
+            "The write-up found jlink smallest (127 MB) and native fastest (~0.1 s) on its "
+            "machine; here jlink is smallest as well and aot is fastest instead."
+        ),
+        (
+            "Caveat: basic, jlink and aot were built on kit stand-in base images, so the "
+            "megabytes differ from upstream images and from the write-up's; compare the ratios "
+            "between variants, not the absolute sizes."
+        ),
+        (
+            "Caveat: no pull size was measured for aot and custom; the on-disk size stands in, "
+            "which overstates what travels (layers are compressed on the wire)."
+        ),
+        (
+            "Not measured here: native (no GraalVM on this machine), so it is left out of this "
+            "comparison; only the write-up's figures speak for it."
+        ),
+    ),
+    "nothing": (
+        "Nothing has been measured yet: run the labs' measurement cells, then ask again.",
+    ),
+    "one size, no startup": (
+        (
+            "Only basic has a measured size so far (500.0 MB); measure more variants to compare "
+            "them."
+        ),
+        "No startup has been measured yet, so speed is not part of this advice.",
+        (
+            "Caveat: no pull size was measured for basic; the on-disk size stands in, which "
+            "overstates what travels (layers are compressed on the wire)."
+        ),
+    ),
+    "one startup, no size": (
+        "Only jre has a measured startup so far (12.5 s).",
+    ),
+    "startups, no sizes": (
+        (
+            "Fastest to be ready: jlink, 3.00 s (median), 2.0× faster than basic (6.00 s), 3.00 s "
+            "sooner."
+        ),
+        (
+            "The write-up found jlink smallest (127 MB) and native fastest (~0.1 s) on its "
+            "machine; here jlink is fastest instead."
+        ),
+    ),
+    "one size, two startups": (
+        (
+            "Only basic has a measured size so far (400.0 MB); measure more variants to compare "
+            "them."
+        ),
+        (
+            "Fastest to be ready: jre, 2.50 s (median), 2.0× faster than basic (5.00 s), 2.50 s "
+            "sooner."
+        ),
+        (
+            "The write-up found jlink smallest (127 MB) and native fastest (~0.1 s) on its "
+            "machine; here jre is fastest instead."
+        ),
+        (
+            "Caveat: no pull size was measured for basic; the on-disk size stands in, which "
+            "overstates what travels (layers are compressed on the wire)."
+        ),
+    ),
+    "basic not beaten": (
+        (
+            "Smallest to deliver: basic itself (100.0 MB); none of the slimmer variants came out "
+            "smaller here, so check their builds."
+        ),
+        "Fastest to be ready: basic itself (2.00 s); no variant starts faster here.",
+        "basic is both the smallest and the fastest here: ship it.",
+        (
+            "Counting pull and start together (a new node at 100 Mbps), basic serves first: 10.0 "
+            "s."
+        ),
+        (
+            "The write-up found jlink smallest (127 MB) and native fastest (~0.1 s) on its "
+            "machine; here basic is smallest instead and basic is fastest instead."
+        ),
+    ),
+    "no basic": (
+        (
+            "Smallest to deliver: jlink, 100.0 MB to pull, 67 % less than jre, the largest "
+            "measured (300.0 MB). At the write-up's 100 Mbps a push or pull takes 8.00 s instead "
+            "of 24.0 s, and at 100 deploys a day it saves $54.00 a month in egress."
+        ),
+        (
+            "Fastest to be ready: jre, 3.00 s (median), 2.0× faster than jlink, the slowest "
+            "measured (6.00 s), 3.00 s sooner."
+        ),
+        (
+            "No single winner: choose jlink when delivery matters most (pull time, egress, "
+            "registry storage), jre when scale-out speed matters most."
+        ),
+        (
+            "Counting pull and start together (a new node at 100 Mbps), jlink serves first: 14.0 "
+            "s."
+        ),
+        (
+            "The write-up found jlink smallest (127 MB) and native fastest (~0.1 s) on its "
+            "machine; here jlink is smallest as well and jre is fastest instead."
+        ),
+    ),
+    "tie": (
+        (
+            "Smallest to deliver: jre itself (100.0 MB); none of the slimmer variants came out "
+            "smaller here, so check their builds."
+        ),
+        "Fastest to be ready: jre itself (3.00 s); no variant starts faster here.",
+        "jre is both the smallest and the fastest here: ship it.",
+        "Counting pull and start together (a new node at 100 Mbps), jre serves first: 11.0 s.",
+        (
+            "The write-up found jlink smallest (127 MB) and native fastest (~0.1 s) on its "
+            "machine; here jre is smallest instead and jre is fastest instead."
+        ),
+    ),
+    "one winner, zero start": (
+        (
+            "Smallest to deliver: native, 50.0 MB to pull, 75 % less than basic (200.0 MB). At "
+            "the write-up's 100 Mbps a push or pull takes 4.00 s instead of 16.0 s, and at 100 "
+            "deploys a day it saves $40.50 a month in egress."
+        ),
+        (
+            "Fastest to be ready: native, 0.00 s (median), inf× faster than basic (5.00 s), 5.00 "
+            "s sooner."
+        ),
+        "native is both the smallest and the fastest here: ship it.",
+        (
+            "Counting pull and start together (a new node at 100 Mbps), native serves first: 4.00 "
+            "s."
+        ),
+        (
+            "The write-up found jlink smallest (127 MB) and native fastest (~0.1 s) on its "
+            "machine; here native is smallest instead and native is fastest as well."
+        ),
+        (
+            "Caveat: basic was built on kit stand-in base images, so the megabytes differ from "
+            "upstream images and from the write-up's; compare the ratios between variants, not "
+            "the absolute sizes."
+        ),
+    ),
+    "only skipped": (
+        "Nothing has been measured yet: run the labs' measurement cells, then ask again.",
+        (
+            "Not measured here: aot (JDK 25 missing), so it is left out of this comparison; the "
+            "write-up has no figures for it either."
+        ),
+        (
+            "Not measured here: native (no GraalVM), so it is left out of this comparison; only "
+            "the write-up's figures speak for it."
+        ),
+    ),
+    "one kit variant": (
+        (
+            "Smallest to deliver: alpine, 245.0 MB to pull, 68 % less than basic (775.0 MB). At "
+            "the write-up's 100 Mbps a push or pull takes 19.6 s instead of 62.0 s, and at 100 "
+            "deploys a day it saves $143.10 a month in egress."
+        ),
+        "No startup has been measured yet, so speed is not part of this advice.",
+        (
+            "The write-up found jlink smallest (127 MB) and native fastest (~0.1 s) on its "
+            "machine; here alpine is smallest instead."
+        ),
+        (
+            "Caveat: alpine was built on kit stand-in base images, so the megabytes differ from "
+            "upstream images and from the write-up's; compare the ratios between variants, not "
+            "the absolute sizes."
+        ),
+        (
+            "Caveat: no pull size was measured for alpine; the on-disk size stands in, which "
+            "overstates what travels (layers are compressed on the wire)."
+        ),
+    ),
+    "odd values": (
+        (
+            "Smallest to deliver: custom, 20.0 MB to pull, 80 % less than aot, the largest "
+            "measured (100.0 MB). At the write-up's 100 Mbps a push or pull takes 1.60 s instead "
+            "of 8.00 s, and at 100 deploys a day it saves $21.60 a month in egress."
+        ),
+        (
+            "Fastest to be ready: aot, 1.00 s (median), 4.5× faster than basic (4.50 s), 3.50 s "
+            "sooner."
+        ),
+        (
+            "No single winner: choose custom when delivery matters most (pull time, egress, "
+            "registry storage), aot when scale-out speed matters most."
+        ),
+        "Counting pull and start together (a new node at 100 Mbps), aot serves first: 9.00 s.",
+        (
+            "The write-up found jlink smallest (127 MB) and native fastest (~0.1 s) on its "
+            "machine; here custom is smallest instead and aot is fastest instead."
+        ),
+        (
+            "Caveat: custom was built on kit stand-in base images, so the megabytes differ from "
+            "upstream images and from the write-up's; compare the ratios between variants, not "
+            "the absolute sizes."
+        ),
+        (
+            "Caveat: no pull size was measured for aot; the on-disk size stands in, which "
+            "overstates what travels (layers are compressed on the wire)."
+        ),
+    ),
+}
+
+
+def test_every_recommendation_case_is_pinned():
+    assert set(recommendation_cases()) == set(EXPECTED_RECOMMENDATIONS)
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED_RECOMMENDATIONS))
+def test_recommendation_text_is_pinned(case):
+    text = report.recommendation(recommendation_cases()[case])
+    assert text.split("\n\n") == list(EXPECTED_RECOMMENDATIONS[case])

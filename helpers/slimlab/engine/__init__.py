@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimlab import config
+from slimlab.engine import transfer
+from slimlab.engine.transfer import LayerEvent, ProgressCallback
 from slimlab.errors import EngineUnavailable, ImageMissing, PortBusy, SlimlabError
 
 if TYPE_CHECKING:
@@ -136,9 +138,55 @@ def info() -> dict:
     return client().info()
 
 
-def pull(ref: str) -> None:
-    """``docker pull REF`` (only ever asked for explicitly, never inside a build)."""
-    client().images.pull(ref)
+def platform() -> tuple[str, str]:
+    """The engine's (os, architecture) as image indexes name them: ("linux", "amd64")."""
+    info = client().info()
+    arch = info.get("Architecture", "")
+    return (info.get("OSType", "linux"), {"x86_64": "amd64", "aarch64": "arm64"}.get(arch, arch))
+
+
+def pull(ref: str, on_event: ProgressCallback | None = None) -> None:
+    """``docker pull REF``, reporting each layer's progress to ``on_event``. Only ever
+    asked for explicitly (``slimlab prepare``), never inside a build. A failure raises
+    PullFailed naming its cause: offline, proxy, rate limit, unknown tag or login."""
+    _transfer(ref, "pull", on_event)
+
+
+def push(ref: str, on_event: ProgressCallback | None = None) -> dict[str, LayerEvent]:
+    """``docker push REF``: each layer's last event by layer id (``Pushed`` or ``Layer
+    already exists``, as ``docker push`` prints them)."""
+    return _transfer(ref, "push", on_event)
+
+
+def _transfer(ref: str, verb: str, on_event: ProgressCallback | None) -> dict[str, LayerEvent]:
+    from docker.errors import APIError
+    from docker.utils import parse_repository_tag
+    from requests.exceptions import RequestException
+
+    repository, tag = parse_repository_tag(ref)
+    api = client().api
+    last: dict[str, LayerEvent] = {}
+    try:
+        call = api.pull if verb == "pull" else api.push
+        for event in transfer.events(call(repository, tag=tag or "latest", stream=True,
+                                          decode=True), ref, verb):
+            if event.layer:
+                last[event.layer] = event
+            if on_event:
+                on_event(event)
+    except APIError as exc:
+        raise transfer.transfer_error(ref, str(exc.explanation or exc), verb) from None
+    except RequestException as exc:  # the engine itself went away mid-transfer
+        raise short_error(exc) from None
+    return last
+
+
+def tag_image(source: str, ref: str) -> None:
+    """``docker tag SOURCE REF``."""
+    from docker.utils import parse_repository_tag
+
+    repository, tag = parse_repository_tag(ref)
+    client().api.tag(source, repository, tag=tag or "latest")
 
 
 def image_exists(ref: str) -> bool:
@@ -318,6 +366,31 @@ def container_file_size(container, path: str) -> int:
         return -1
     del stream  # only the stat header is wanted; the body is never read
     return int(stat.get("size", -1))
+
+
+def read_image_file(image: str, path: str, limit: int = 16 << 20) -> bytes | None:
+    """The bytes of one file in an image (None when absent), read through a container that
+    is created, never started, and removed: works on images without a shell."""
+    import io
+    import tarfile
+
+    from docker.errors import NotFound
+
+    container = client().containers.create(image, command=["true"], labels=labels("surface"))
+    try:
+        stream, stat = container.get_archive(path)
+        if int(stat.get("size", 0)) > limit:
+            return None
+        data = b"".join(stream)
+    except NotFound:
+        return None
+    finally:
+        with contextlib.suppress(Exception):
+            container.remove(force=True)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        member = next((m for m in tar.getmembers() if m.isfile()), None)
+        handle = tar.extractfile(member) if member else None
+        return handle.read() if handle else None
 
 
 def object_ids() -> tuple[set[str], set[str]]:

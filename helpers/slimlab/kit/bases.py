@@ -30,7 +30,7 @@ KIT_PREFIX = engine.KIT_PREFIX
 BASES: tuple[Base, ...] = (
     Base("OS_IMAGE", "debian:trixie-slim", KIT_PREFIX + "os:trixie", "a slim Debian"),
     Base("JDK_IMAGE", "eclipse-temurin:25-jdk", KIT_PREFIX + "jdk:25",
-         "a JDK 25 with jmods and jlink", "Debian's OpenJDK 25, not Temurin"),
+         "a JDK 25 with jlink", "this machine's Temurin 25, or Debian's OpenJDK 25"),
     Base("MAVEN_IMAGE", "maven:3.9-eclipse-temurin-25", KIT_PREFIX + "maven:3.9-jdk25",
          "Maven 3.9 on a JDK 25", "Apache Maven on Debian's OpenJDK 25"),
     Base("JRE_IMAGE", "eclipse-temurin:25-jre", KIT_PREFIX + "jre:25",
@@ -42,6 +42,9 @@ BASES: tuple[Base, ...] = (
          KIT_PREFIX + "distroless:trixie",
          "a distroless base (libc, zlib, certificates, time zones; no shell)",
          "distroless-style, assembled from the same Debian packages"),
+    Base("REGISTRY_IMAGE", "registry:3", KIT_PREFIX + "registry:2",
+         "a container registry on 127.0.0.1, for the bytes a push really moves",
+         "Debian's docker-registry package (distribution 2.8), not registry:3"),
     Base("NATIVE_BUILDER_IMAGE", "ghcr.io/graalvm/native-image-community:25", "",
          "GraalVM's native-image builder",
          "it cannot be assembled from Debian or Maven Central packages"),
@@ -60,18 +63,17 @@ class Resolved:
     note: str = ""
 
 
-def resolve(arg: str, profile: str | None = None) -> Resolved:
-    """The image to pass for a build argument under a profile (default: SLIMLAB_PROFILE)."""
-    base = BY_ARG[arg]
-    profile = profile or config.profile()
-    if profile == "upstream" or (profile == "auto" and engine.image_exists(base.upstream)):
-        if not engine.image_exists(base.upstream) and not config.pull_allowed():
-            raise BaseImageMissing(
-                f"{base.upstream} ({base.what}) is not on this machine.",
-                hint=f"Pull it (`docker pull {base.upstream}`, or SLIMLAB_PULL=1), "
-                "or use the kit: SLIMLAB_PROFILE=kit and `make kit`.",
-            )
-        return Resolved(arg, base.upstream, "upstream")
+def _upstream(base: Base) -> Resolved:
+    if not engine.image_exists(base.upstream):
+        raise BaseImageMissing(
+            f"{base.upstream} ({base.what}) is not on this machine, and a build never pulls.",
+            hint="Run `make lab` (or `slimlab prepare`), which pulls the base images with "
+            "progress; or use the kit: SLIMLAB_PROFILE=kit and `make kit`.",
+        )
+    return Resolved(base.arg, base.upstream, "upstream")
+
+
+def _kit(base: Base) -> Resolved:
     if not base.kit:
         raise BaseImageMissing(
             f"{base.upstream} ({base.what}) is not on this machine, and the kit has no "
@@ -84,11 +86,30 @@ def resolve(arg: str, profile: str | None = None) -> Resolved:
             f"The kit image {base.kit} ({base.what}) has not been built yet.",
             hint="Build the kit once: `make kit` (or `slimlab kit build`).",
         )
-    return Resolved(arg, base.kit, "kit", base.kit_note)
+    labels = (engine.inspect_image(base.kit).get("Config") or {}).get("Labels") or {}
+    return Resolved(base.arg, base.kit, "kit", labels.get("slimlab.kit-note") or base.kit_note)
+
+
+def resolve(arg: str, profile: str | None = None) -> Resolved:
+    """The image to pass for one build argument under a profile (default: SLIMLAB_PROFILE);
+    ``auto`` takes the upstream image where it is here, else the kit's."""
+    return resolve_all([arg], profile)[0]
+
+
+def resolve_all(args: list[str], profile: str | None = None) -> list[Resolved]:
+    """The images for every base argument of one Dockerfile, all from one source: under
+    ``auto``, upstream when every upstream image is here, else the kit, never a mix (a
+    trixie-built runtime on a Debian 12 base would measure neither)."""
+    wanted = [BY_ARG[arg] for arg in args]
+    profile = profile or config.profile()
+    if profile == "upstream" or (
+            profile == "auto" and all(engine.image_exists(b.upstream) for b in wanted)):
+        return [_upstream(b) for b in wanted]
+    return [_kit(b) for b in wanted]
 
 
 def available(arg: str, profile: str | None = None) -> bool:
-    """True when a build argument can be resolved without pulling."""
+    """True when a build argument resolves to an image this engine has."""
     try:
         resolve(arg, profile)
     except BaseImageMissing:

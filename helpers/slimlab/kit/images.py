@@ -19,7 +19,7 @@ from pathlib import Path
 from slimlab import config, engine
 from slimlab.builder import build_image
 from slimlab.errors import ImageMissing, KitError
-from slimlab.kit import debian, maven
+from slimlab.kit import debian, maven, temurin
 from slimlab.kit.bases import BY_ARG
 
 DOCKERFILES = Path(__file__).parent / "dockerfiles"
@@ -31,6 +31,11 @@ class KitImage:
     arg: str  # the lab build argument it serves
     packages: tuple[str, ...] = ()  # Debian packages installed (pinned at build time)
     parents: tuple[str, ...] = ()  # build arguments filled with other kit images
+    folder: str = ""  # its Dockerfile's folder under dockerfiles/, when not its name
+
+    @property
+    def dockerfile(self) -> Path:
+        return DOCKERFILES / (self.folder or self.name) / "Dockerfile"
 
     @property
     def tag(self) -> str:
@@ -41,14 +46,35 @@ class KitImage:
 KIT: tuple[KitImage, ...] = (
     KitImage("os", "OS_IMAGE"),
     KitImage("jdk", "JDK_IMAGE", ("openjdk-25-jdk-headless", "binutils"), ("OS_IMAGE",)),
+    # `jdk` becomes `jdk-temurin` where the machine has a Temurin 25 (see _variant)
     KitImage("maven", "MAVEN_IMAGE", (), ("JDK_IMAGE",)),
     KitImage("jre", "JRE_IMAGE", ("openjdk-25-jre-headless",), ("OS_IMAGE",)),
     KitImage("distroless", "RUNTIME_BASE_IMAGE",
              ("libc6", "libgcc-s1", "libstdc++6", "zlib1g", "ca-certificates", "tzdata",
               "netbase", "base-files"), ("OS_IMAGE",)),
     KitImage("jre-small", "JRE_SMALL_IMAGE", (), ("JRE_IMAGE", "RUNTIME_BASE_IMAGE")),
+    KitImage("registry", "REGISTRY_IMAGE", ("docker-registry",), ("OS_IMAGE",)),
 )
 BY_NAME = {k.name: k for k in KIT}
+TEMURIN_JDK = KitImage("jdk", "JDK_IMAGE", ("binutils", "ca-certificates", "p11-kit"),
+                       ("OS_IMAGE",), folder="jdk-temurin")
+
+
+def _variant(image: KitImage) -> KitImage:
+    """The recipe an image is built from here: the JDK is this machine's Temurin 25 when
+    it has one (what attendees get upstream), else Debian's OpenJDK 25."""
+    if image.name == "jdk" and temurin.host_temurin() is not None:
+        return TEMURIN_JDK
+    return image
+
+
+def _note(image: KitImage) -> str:
+    base = BY_ARG[image.arg]
+    if image is TEMURIN_JDK:
+        home = temurin.host_temurin()
+        return (f"{temurin.build_name(home) if home else 'Temurin 25'} from this machine, at "
+                "upstream's path, on a Debian trixie base (upstream: Ubuntu)")
+    return base.kit_note or f"built from Debian {debian.SUITE} packages"
 
 
 @dataclass
@@ -66,7 +92,11 @@ class KitReport:
 
 
 def _recipe(image: KitImage, extra: str = "") -> str:
-    digest = hashlib.sha256((DOCKERFILES / image.name / "Dockerfile").read_bytes())
+    image = _variant(image)
+    digest = hashlib.sha256(image.dockerfile.read_bytes())
+    if image is TEMURIN_JDK:
+        home = temurin.host_temurin()
+        digest.update(temurin.build_name(home).encode() if home else b"")
     digest.update(" ".join(image.packages).encode())
     base = BY_ARG[image.arg]  # its labels are part of it: a new upstream name rebuilds it
     digest.update(f"{base.upstream}\n{base.kit_note}".encode())
@@ -110,7 +140,7 @@ def _build_os(image: KitImage, recipe: str) -> None:
         context.mkdir()
         debian.tar_rootfs(rootfs, context / "rootfs.tar")
         shutil.rmtree(rootfs)
-        build_image(DOCKERFILES / "os" / "Dockerfile", image.tag, context=context,
+        build_image(image.dockerfile, image.tag, context=context,
               use_mirror=False, lab="kit", quiet=True,
               extra_labels=_labels(image, recipe, [f"debootstrap minbase {debian.SUITE}"]))
 
@@ -121,7 +151,7 @@ def _labels(image: KitImage, recipe: str, packages: list[str]) -> dict[str, str]
         "kit": image.name,
         "kit_recipe": recipe,
         "stands_in_for": base.upstream,
-        "kit_note": base.kit_note or f"built from Debian {debian.SUITE} packages",
+        "kit_note": _note(image),
         "debian_packages": " ".join(packages),
     }
 
@@ -130,6 +160,7 @@ def _build_one(image: KitImage, recipe: str) -> None:
     if image.name == "os":
         _build_os(image, recipe)
         return
+    image = _variant(image)
     args = {arg: BY_ARG[arg].kit for arg in image.parents}
     pins: list[str] = []
     with tempfile.TemporaryDirectory(prefix=f"slimlab-{image.name}-") as tmp:
@@ -137,13 +168,23 @@ def _build_one(image: KitImage, recipe: str) -> None:
         if image.packages:
             pins = pin_versions(image.packages)
             args["PACKAGES"] = " ".join(pins)
+        if image is TEMURIN_JDK:
+            home = temurin.host_temurin()
+            if home is None:  # gone between the recipe and the build
+                raise KitError("The machine's Temurin 25 JDK disappeared during the build.",
+                               hint="Run `make kit` again.")
+            shutil.copytree(home, context / "openjdk", symlinks=True)
+            trust_store = context / "openjdk" / "lib" / "security" / "cacerts"
+            if trust_store.is_symlink():  # a link to the machine's store: never into an
+                trust_store.unlink()  # image (the Dockerfile makes one from Debian's)
+            pins.append(f"{temurin.build_name(home)} (this machine's JDK)")
         if image.name == "maven":
             shutil.copy(maven.distribution(), context / "apache-maven-bin.tar.gz")
             args["MAVEN_VERSION"] = config.maven_version()
             pins = [f"apache-maven {args['MAVEN_VERSION']} (Maven's own distribution)"]
         if not pins:  # made only from other kit images (jre-small): say so, not ""
             pins = ["as in " + " + ".join(BY_ARG[arg].kit for arg in image.parents)]
-        build_image(DOCKERFILES / image.name / "Dockerfile", image.tag, context=context,
+        build_image(image.dockerfile, image.tag, context=context,
               buildargs=args, use_mirror=False, lab="kit", quiet=True,
               extra_labels=_labels(image, recipe, pins))
 

@@ -21,7 +21,7 @@ from slimlab.kit import tools
 STAMP = ".slimlab-primed"
 
 
-def _java25_home() -> str:
+def java25_home() -> str:
     script = config.repo_root() / "sample-app" / "scripts" / "java-home.sh"
     result = tools.run_tool(["bash", str(script)], what="Finding a JDK 25",
                             timeout=2 * tools.MINUTE)
@@ -33,7 +33,7 @@ def _java25_home() -> str:
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env["JAVA_HOME"] = _java25_home()
+    env["JAVA_HOME"] = java25_home()
     env["PATH"] = f"{env['JAVA_HOME']}/bin:{env['PATH']}"
     env.setdefault("MAVEN_OPTS", "--sun-misc-unsafe-memory-access=allow")
     return env

@@ -33,12 +33,33 @@ def _any(report: ImageReport, names: tuple[str, ...]) -> bool:
                for name in names for root in ("", "usr/"))
 
 
+APK_DATABASE = "lib/apk/db/installed"  # Alpine: one file, a "P:<name>" line per package
+
+
+def apk_packages(database: str) -> int:
+    """Packages in Alpine's database: one ``P:`` line each."""
+    return sum(1 for line in database.splitlines() if line.startswith("P:"))
+
+
+def _package_count(report: ImageReport) -> int | None:
+    """Debian's dpkg (a .list per package, or distroless's status.d), else Alpine's apk."""
+    fs = report.fs.files
+    dpkg = [p for p in fs if p.startswith("var/lib/dpkg/info/") and p.endswith(".list")]
+    status_d = [p for p in fs if p.startswith("var/lib/dpkg/status.d/")]
+    if dpkg or status_d:
+        return len(dpkg) or len(status_d)
+    if APK_DATABASE in fs:
+        from slimlab import engine
+
+        data = engine.read_image_file(report.ref, "/" + APK_DATABASE)
+        return apk_packages(data.decode(errors="replace")) if data is not None else None
+    return None
+
+
 def surface(report: ImageReport) -> Surface:
     fs = report.fs.files
     setuid = sum(1 for entry, _ in fs.values() if entry.kind == "f" and entry.mode & 0o4000)
-    dpkg = [p for p in fs if p.startswith("var/lib/dpkg/info/") and p.endswith(".list")]
-    status_d = [p for p in fs if p.startswith("var/lib/dpkg/status.d/")]
-    packages = len(dpkg) or len(status_d) or None
+    packages = _package_count(report)
     return Surface(
         shell=_any(report, SHELLS),
         package_manager=_any(report, PACKAGE_MANAGERS),

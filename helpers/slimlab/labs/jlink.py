@@ -1,4 +1,4 @@
-"""Lab 04's helpers: the jlink runtime, its module list and what bloats it; the AOT cache.
+"""Lab 04 (04-jlink): the jlink runtime, its module list and what bloats it; the AOT cache.
 
 Everything here measures images that ``sl.build`` made; nothing assumes a JDK vendor. The
 module list is read from the build stage (``/jlink/modules.txt``, written by jdeps), the
@@ -11,20 +11,22 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slimlab import containers, engine
 from slimlab.errors import ContainerFailed
 from slimlab.metrics.image import ImageReport, inspect
+from slimlab.views import MB, Summary, Table, base_rows, stand_in_note, table
 
 if TYPE_CHECKING:
     from IPython.display import Markdown
     from matplotlib.figure import Figure
 
-    from slimlab.anatomy import Summary, Table
     from slimlab.builder import BuildResult
     from slimlab.metrics.layers import LayerIndex
+    from slimlab.workbook import Delivery
 
 LAB = "04-jlink"
 DOCKERFILE = "labs/04-jlink/Dockerfile"
@@ -283,18 +285,8 @@ def remove_images(tags: Iterable[str]) -> int:
 # ---------------------------------------------------------------------------- views
 
 
-def table(rows: Sequence[dict], caption: str = "") -> Table:
-    """Rows as a captioned table (HTML in JupyterLab, text elsewhere)."""
-    import pandas as pd
-
-    from slimlab.anatomy import Table
-
-    return Table(pd.DataFrame(list(rows)), caption)
-
-
 def note(what: str) -> str:
     """`` (kit stand-in bases)`` for a catalog variant or a lab Dockerfile built on the kit."""
-    from slimlab.anatomy import stand_in_note
     from slimlab.variants import BY_NAME
 
     if what in BY_NAME:
@@ -373,6 +365,52 @@ def module_view(computed: Sequence[str], handpicked: Sequence[str]) -> Table:
                  f"({', '.join(missing)})")
 
 
+def fails_at_startup(image: str, timeout: float = 120) -> bool:
+    """Start an image once: True when it failed (a module missing from a hand-typed list
+    shows only here), printing the app's summary or the error with its log."""
+    from slimlab.workbook import run
+
+    try:
+        with run(image, timeout=timeout) as app:
+            print(app.summary())
+    except ContainerFailed as error:
+        print(error)
+        return True
+    return False
+
+
+def handpicked_modules(computed_stage: str, handpicked_stage: str,
+                       handpicked_dockerfile: str = "Dockerfile.handpicked") -> Table:
+    """Build the hand-typed Dockerfile's jlink stage as ``handpicked_stage``, then set its
+    runtime's modules beside the jdeps-computed one's: which module the hand missed."""
+    from slimlab.workbook import build
+
+    build(dockerfile(handpicked_dockerfile), target="jlink", tag=handpicked_stage, lab=LAB,
+          quiet=True)
+    return module_view(runtime_modules(computed_stage), runtime_modules(handpicked_stage))
+
+
+def aot_cost_row(aot: ImageReport, baseline: ImageReport, delivery: Delivery,
+                 label: str = "bookshelf:aot") -> dict[str, Any]:
+    """What the AOT cache costs in one row: its bytes, the image against the plain jar's,
+    and what every code change rebuilds and pushes."""
+    cache = cache_file(aot)
+    return {"image": label,
+            "AOT cache MB": round(cache["bytes"] / MB, 1),
+            "image MB": round(aot.size_bytes / MB, 1),
+            f"{baseline.ref} MB": round(baseline.size_bytes / MB, 1),
+            "layers sent per code change": delivery.new_layers,
+            "push per code change MB": round(delivery.push_bytes / MB, 1),
+            "rebuild after the change s": round(delivery.warm.seconds, 1)}
+
+
+def aot_cost(delivery: Delivery, what: str = "aot", baseline: str = "jre") -> Table:
+    """The AOT cache's price, measured in this run (``delivery``: ``sl.delivery(what)``)."""
+    aot = _report(what)
+    row = aot_cost_row(aot, _report(baseline), delivery, label=aot.ref + note(what))
+    return table([row], "What the AOT cache costs, measured in this run")
+
+
 def compression_view(rows: Sequence[dict]) -> Table:
     shown = [{"--compress": r["compress"],
               "runtime on disk MB": round(r["runtime disk bytes"] / 1e6, 1),
@@ -416,90 +454,157 @@ def startup_ratio(rows: Sequence[dict], what: str, baseline: str) -> float:
     return by_name[what]["ready_s"] / by_name[baseline]["ready_s"]
 
 
+# ---------------------------------------------------------------------------- summary
+
+# Lab 04's closing table as data: (what, measured here, write-up) templates filled from
+# ``SummaryFigures.values()``. The compression rows go between the two groups, one per level.
+SUMMARY_TITLE = "Lab 04, measured in this run{kit}"
+ROWS_BEFORE_LEVELS: tuple[tuple[str, str, str], ...] = (
+    ("modules jdeps computed", "{modules}", "11"),
+    ("Java runtime: full JRE / first jlink / fixed jlink",
+     "{full_jre_mb:,.0f} / {first_runtime_mb:,.0f} / {fixed_runtime_mb:,.0f} MB{kit}", ""),
+    ("image: bookshelf:alpine → bookshelf:jlink",
+     "{alpine_mb:,.0f} → {jlink_mb:,.0f} MB (pull {alpine_pull_mb:,.0f} → "
+     "{jlink_pull_mb:,.0f} MB){kit}", "{writeup_alpine_mb} → {writeup_jlink_mb} MB"),
+    ("first jlink image (with *.debuginfo)", "{first_image_mb:,.0f} MB{kit}", ""),
+)
+LEVEL_ROW = ("runtime with --compress={compress}: disk / pulled",
+             "{disk_mb:.1f} / {pulled_mb:.1f} MB", "")
+ROWS_AFTER_LEVELS: tuple[tuple[str, str, str], ...] = (
+    ("hand-typed module list", "{handpicked}", ""),
+    ("time to ready: bookshelf:jre → bookshelf:aot (medians)",
+     "{jre_ready_s:.2f} → {aot_ready_s:.2f} s ({aot_vs_jre:.2f} ×)", ""),
+    ("AOT cache on disk / bytes pushed per code change (gzip)",
+     "{cache_mb:.0f} MB / {push_mb:.0f} MB", ""),
+)
+POINT_MODULES = ("jdeps found {modules} modules in the app's own classes and libraries; the "
+                 "build computes them every time, so nobody types (or forgets) one.")
+POINT_TRAP = ("On this JDK, --strip-debug left {debuginfo_files} *.debuginfo files, "
+              "{debuginfo_mb:,.0f} MB: the first runtime was {first_vs_jre:.1f} × the full JRE. "
+              "Deleting them in the jlink stage made it {fixed_runtime_mb:,.0f} MB "
+              "({fixed_vs_jre:.2f} × the JRE).")
+POINT_NO_TRAP = ("This JDK's --strip-debug left no big debug files: the runtime was "
+                 "{fixed_runtime_mb:,.0f} MB ({fixed_vs_jre:.2f} × the JRE) without a fix.")
+POINT_IMAGE = ("bookshelf:jlink is {jlink_vs_alpine:.2f} × bookshelf:alpine ({jlink_mb:,.0f} MB)"
+               "{kit}, runs as a non-root user and has no shell.")
+POINT_COMPRESSION = ("--compress={strongest} against {plain}: the runtime is {disk_change} on "
+                     "disk and {wire_change} on the wire: a registry gzips every layer anyway.")
+POINT_HANDPICKED = ("A module missing from a hand-typed list is found only when the app starts "
+                    "(NoClassDefFoundError), never by jlink.")
+POINT_AOT = ("Spring AOT plus the JDK's AOT cache made the start {aot_speedup:.1f} × faster than "
+             "the plain layered jar, for a {cache_mb:.0f} MB cache that every code change "
+             "rebuilds ({rebuild_s:.0f} s here) and pushes again ({push_mb:.0f} MB compressed "
+             "per change).")
+
+
+@dataclass(frozen=True)
+class SummaryFigures:
+    """Every number lab 04's summary shows, in bytes and seconds as measured in this run;
+    kept apart from the wording so the summary can be checked without an engine."""
+
+    modules: int
+    full_jre_bytes: int
+    first_runtime_bytes: int
+    fixed_runtime_bytes: int
+    debuginfo_files: int
+    debuginfo_bytes: int
+    trap_met: bool
+    alpine_bytes: int
+    alpine_pull_bytes: int
+    jlink_bytes: int
+    jlink_pull_bytes: int
+    first_image_bytes: int
+    levels: tuple[dict, ...]  # ``compression`` rows, no compression first
+    handpicked_failed: bool
+    jre_ready_s: float
+    aot_ready_s: float
+    cache_bytes: int
+    push_bytes: int
+    rebuild_s: float
+    writeup_alpine_mb: float | None = None
+    writeup_jlink_mb: float | None = None
+    kit: str = ""
+
+    def values(self) -> dict[str, Any]:
+        """The templates' named values: MB, ratios and words derived from the figures."""
+        values: dict[str, Any] = {
+            "kit": self.kit, "modules": self.modules,
+            "full_jre_mb": self.full_jre_bytes / MB,
+            "first_runtime_mb": self.first_runtime_bytes / MB,
+            "fixed_runtime_mb": self.fixed_runtime_bytes / MB,
+            "first_vs_jre": self.first_runtime_bytes / self.full_jre_bytes,
+            "fixed_vs_jre": self.fixed_runtime_bytes / self.full_jre_bytes,
+            "debuginfo_files": self.debuginfo_files, "debuginfo_mb": self.debuginfo_bytes / MB,
+            "alpine_mb": self.alpine_bytes / MB, "alpine_pull_mb": self.alpine_pull_bytes / MB,
+            "jlink_mb": self.jlink_bytes / MB, "jlink_pull_mb": self.jlink_pull_bytes / MB,
+            "jlink_vs_alpine": self.jlink_bytes / self.alpine_bytes,
+            "first_image_mb": self.first_image_bytes / MB,
+            "writeup_alpine_mb": self.writeup_alpine_mb, "writeup_jlink_mb": self.writeup_jlink_mb,
+            "handpicked": "failed at startup" if self.handpicked_failed
+            else "started (unexpected)",
+            "jre_ready_s": self.jre_ready_s, "aot_ready_s": self.aot_ready_s,
+            "aot_vs_jre": self.aot_ready_s / self.jre_ready_s,
+            "aot_speedup": self.jre_ready_s / self.aot_ready_s,
+            "cache_mb": self.cache_bytes / MB, "push_mb": self.push_bytes / MB,
+            "rebuild_s": self.rebuild_s,
+        }
+        if len(self.levels) > 1:
+            plain, strongest = self.levels[0], self.levels[-1]
+            values.update(
+                plain=plain["compress"], strongest=strongest["compress"],
+                disk_change=change(strongest["runtime disk bytes"], plain["runtime disk bytes"]),
+                wire_change=change(strongest["runtime pull bytes"], plain["runtime pull bytes"]))
+        return values
+
+
+def _summary_row(template: tuple[str, str, str], values: dict[str, Any]) -> dict[str, str]:
+    what, measured, writeup = (part.format_map(values) for part in template)
+    return {"what": what, "measured here": measured, "write-up (its machine)": writeup}
+
+
+def render_summary(figures: SummaryFigures) -> Summary:
+    """Lab 04's closing table and key points: the templates above, filled from figures."""
+    values = figures.values()
+    rows = [_summary_row(t, values) for t in ROWS_BEFORE_LEVELS]
+    rows += [_summary_row(LEVEL_ROW, {**values, "compress": level["compress"],
+                                      "disk_mb": level["runtime disk bytes"] / MB,
+                                      "pulled_mb": level["runtime pull bytes"] / MB})
+             for level in figures.levels]
+    rows += [_summary_row(t, values) for t in ROWS_AFTER_LEVELS]
+    points = [POINT_MODULES, POINT_TRAP if figures.trap_met else POINT_NO_TRAP, POINT_IMAGE,
+              *([POINT_COMPRESSION] if len(figures.levels) > 1 else []),
+              POINT_HANDPICKED, POINT_AOT]
+    return Summary(SUMMARY_TITLE.format_map(values), rows,
+                   [p.format_map(values) for p in points])
+
+
 def summary(*, modules: Sequence[str], case: dict, levels: Sequence[dict],
-            starts: Sequence[dict], delivery, handpicked_failed: bool,
+            starts: Sequence[dict], delivery: Delivery, handpicked_failed: bool,
             first: str = "bookshelf:jlink-debuginfo") -> Summary:
     """Lab 04's closing table and key points, every figure taken from this run."""
-    from slimlab.anatomy import Summary
     from slimlab.report import WRITEUP
 
-    mb = 1e6
     alpine, jlink, aot = (_report(n) for n in ("alpine", "jlink", "aot"))
-    first_report = _report(first)
-    full_jre, fixed = runtime_bytes(alpine), runtime_bytes(jlink)
     by_name = {r["variant"]: r for r in starts}
-    cache = cache_file(aot)
-    wu = {n: WRITEUP.get(n, {}).get("size_mb") for n in ("alpine", "jlink")}
-    kit = note("jlink")
-    rows = [
-        {"what": "modules jdeps computed", "measured here": f"{len(modules)}",
-         "write-up (its machine)": "11"},
-        {"what": "Java runtime: full JRE / first jlink / fixed jlink",
-         "measured here": f"{full_jre / mb:,.0f} / {case['runtime bytes'] / mb:,.0f} / "
-                          f"{fixed / mb:,.0f} MB{kit}", "write-up (its machine)": ""},
-        {"what": "image: bookshelf:alpine → bookshelf:jlink",
-         "measured here": f"{alpine.size_bytes / mb:,.0f} → {jlink.size_bytes / mb:,.0f} MB "
-                          f"(pull {alpine.pull_bytes / mb:,.0f} → {jlink.pull_bytes / mb:,.0f} MB)"
-                          f"{kit}",
-         "write-up (its machine)": f"{wu['alpine']} → {wu['jlink']} MB"},
-        {"what": "first jlink image (with *.debuginfo)",
-         "measured here": f"{first_report.size_bytes / mb:,.0f} MB{kit}",
-         "write-up (its machine)": ""},
-    ]
-    rows += [{"what": f"runtime with --compress={r['compress']}: disk / pulled",
-              "measured here": f"{r['runtime disk bytes'] / mb:.1f} / "
-                               f"{r['runtime pull bytes'] / mb:.1f} MB",
-              "write-up (its machine)": ""} for r in levels]
-    rows += [
-        {"what": "hand-typed module list", "measured here":
-         "failed at startup" if handpicked_failed else "started (unexpected)",
-         "write-up (its machine)": ""},
-        {"what": "time to ready: bookshelf:jre → bookshelf:aot (medians)",
-         "measured here": f"{by_name['jre']['ready_s']:.2f} → {by_name['aot']['ready_s']:.2f} s "
-                          f"({startup_ratio(starts, 'aot', 'jre'):.2f} ×)",
-         "write-up (its machine)": ""},
-        {"what": "AOT cache on disk / bytes pushed per code change (gzip)",
-         "measured here": f"{cache['bytes'] / mb:.0f} MB / {delivery.push_bytes / mb:.0f} MB",
-         "write-up (its machine)": ""},
-    ]
-    plain, strongest = (levels[0], levels[-1]) if len(levels) > 1 else (None, None)
-    points = [
-        f"jdeps found {len(modules)} modules in the app's own classes and libraries; the "
-        f"build computes them every time, so nobody types (or forgets) one.",
-        (f"On this JDK, --strip-debug left {case['debuginfo files']} *.debuginfo files, "
-         f"{case['debuginfo bytes'] / mb:,.0f} MB: the first runtime was "
-         f"{case['runtime bytes'] / full_jre:.1f} × the full JRE. Deleting them in the jlink "
-         f"stage made it {fixed / mb:,.0f} MB ({fixed / full_jre:.2f} × the JRE).")
-        if case["trap met"] else
-        f"This JDK's --strip-debug left no big debug files: the runtime was "
-        f"{fixed / mb:,.0f} MB ({fixed / full_jre:.2f} × the JRE) without a fix.",
-        f"bookshelf:jlink is {jlink.size_bytes / alpine.size_bytes:.2f} × bookshelf:alpine "
-        f"({jlink.size_bytes / mb:,.0f} MB){kit}, runs as a non-root user and has no shell.",
-    ]
-    if plain and strongest:
-        points.append(f"--compress={strongest['compress']} against {plain['compress']}: the "
-                      "runtime is "
-                      f"{change(strongest['runtime disk bytes'], plain['runtime disk bytes'])} "
-                      "on disk and "
-                      f"{change(strongest['runtime pull bytes'], plain['runtime pull bytes'])} "
-                      "on the wire: a registry gzips every layer anyway.")
-    points += [
-        "A module missing from a hand-typed list is found only when the app starts "
-        "(NoClassDefFoundError), never by jlink.",
-        f"Spring AOT plus the JDK's AOT cache made the start "
-        f"{1 / startup_ratio(starts, 'aot', 'jre'):.1f} × faster than the plain layered jar, "
-        f"for a {cache['bytes'] / mb:.0f} MB cache that every code change rebuilds "
-        f"({delivery.warm.seconds:.0f} s here) and pushes again "
-        f"({delivery.push_bytes / mb:.0f} MB compressed per change).",
-    ]
-    return Summary(f"Lab 04, measured in this run{kit}", rows, points)
+    return render_summary(SummaryFigures(
+        modules=len(modules), full_jre_bytes=runtime_bytes(alpine),
+        first_runtime_bytes=case["runtime bytes"], fixed_runtime_bytes=runtime_bytes(jlink),
+        debuginfo_files=case["debuginfo files"], debuginfo_bytes=case["debuginfo bytes"],
+        trap_met=case["trap met"], alpine_bytes=alpine.size_bytes,
+        alpine_pull_bytes=alpine.pull_bytes, jlink_bytes=jlink.size_bytes,
+        jlink_pull_bytes=jlink.pull_bytes, first_image_bytes=_report(first).size_bytes,
+        levels=tuple(levels), handpicked_failed=handpicked_failed,
+        jre_ready_s=by_name["jre"]["ready_s"], aot_ready_s=by_name["aot"]["ready_s"],
+        cache_bytes=cache_file(aot)["bytes"], push_bytes=delivery.push_bytes,
+        rebuild_s=delivery.warm.seconds,
+        writeup_alpine_mb=WRITEUP.get("alpine", {}).get("size_mb"),
+        writeup_jlink_mb=WRITEUP.get("jlink", {}).get("size_mb"), kit=note("jlink")))
 
 
 def plot_layers(what: str, dockerfile_name: str = "Dockerfile") -> Figure:
     """The image's layers as bars, the base image's marked "base:" (for this lab's extra
     images, which the catalog does not name)."""
     from slimlab import report as report_mod
-    from slimlab.anatomy import base_rows
     from slimlab.metrics.image import clean_instruction
 
     image = _report(what)

@@ -1,5 +1,5 @@
-"""Lab 01's and 02's demonstrations of image anatomy: layers, immutable layers,
-copy-on-write, the build cache, the build context, and layers for delivery.
+"""Lab 01 (01-layers): the anatomy of an image. Layers, immutable layers, copy-on-write,
+the build cache and its instruction order, cache mounts, and the build context.
 
 Each demonstration is one call that builds or runs what it needs, measures it live and
 returns a small result object: it renders as tables in JupyterLab (``_repr_html_``), as
@@ -9,17 +9,28 @@ is told instead of measured: every figure comes from the engine in this run.
 
 from __future__ import annotations
 
-import html
 import posixpath
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slimlab import config, workbook
-from slimlab.metrics.image import ImageReport, clean_instruction, inspect
+from slimlab.metrics.image import ImageReport, inspect
 from slimlab.variants import variant
+from slimlab.views import (
+    MB,
+    Summary,
+    dataframe,
+    dockerfile_of,
+    filesystem_layers,
+    points_html,
+    short,
+    stand_in_note,
+    table_html,
+    table_text,
+    tag_of,
+    to_mb,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -27,154 +38,15 @@ if TYPE_CHECKING:
 
     from slimlab.containers import Running
 
-MB = 1e6  # the workbook's MB: 10⁶ bytes, as in report and economics
-LAB01 = "01-layers"
+LAB = "01-layers"
 CLEANUP_LATER = "labs/01-layers/Dockerfile.cleanup-later"
 CLEANUP_SAME_RUN = "labs/01-layers/Dockerfile.cleanup-same-run"
 CLEANUP_TAGS = ("bookshelf-demo:cleanup-later", "bookshelf-demo:cleanup-same-run")
-# Instructions that change only the image's configuration, never its file system.
-METADATA = ("LABEL", "CMD", "ENV", "EXPOSE", "WORKDIR", "ARG", "USER", "ENTRYPOINT",
-            "HEALTHCHECK", "STOPSIGNAL", "SHELL", "VOLUME", "ONBUILD", "MAINTAINER")
 DEPENDENCY_STEP = "go-offline"
 CHANGE_LINE = "# one line changed in container A"
-HEX_RUN = re.compile(r"\b([0-9a-f]{12})[0-9a-f]{20,}\b")
-KIT_TOP_LABEL = "LABEL slimlab.stands-in-for="
-
-
-# ---------------------------------------------------------------------------- shared bits
-
-
-def _mb(size: float) -> float:
-    return round(size / MB, 1)
-
-
-def _short(text: str, limit: int = 72) -> str:
-    """One line, long digests cut (``ADD file:2d0ae212aafa… in /``), at most ``limit``."""
-    text = HEX_RUN.sub(r"\1…", " ".join(str(text).split()))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _tag(what: str) -> str:
-    return workbook.resolve(what).tag
-
-
-def _dockerfile(what: str) -> Path | None:
-    return workbook.resolve(what).dockerfile
-
-
-def stand_in_note(dockerfile: Path | str | None) -> str:
-    """`` (kit stand-in bases)`` when the Dockerfile's bases resolve to kit images, so
-    every figure measured on them says so where it is shown."""
-    if dockerfile is None:
-        return ""
-    path = Path(dockerfile)
-    path = path if path.is_absolute() else config.workbook_root() / path
-    source = workbook.base_source(workbook.base_args(path))
-    return " (kit stand-in bases)" if source in ("kit", "mixed") else ""
-
-
-def _table_html(frame: pandas.DataFrame, caption: str = "") -> str:
-    styler = frame.style.hide(axis="index").format(precision=1, thousands=",")
-    if caption:
-        styler = styler.set_caption(html.escape(caption)).set_table_styles(
-            [{"selector": "caption", "props": "caption-side: top; text-align: left; "
-              "font-weight: bold; padding: 4px 0;"}])
-    return styler.to_html()
-
-
-def _table_text(frame: pandas.DataFrame, caption: str = "") -> str:
-    body = frame.to_string(index=False)
-    return f"{caption}\n{body}" if caption else body
-
-
-def _points_html(points: Sequence[str]) -> str:
-    return "<ul>" + "".join(f"<li>{html.escape(p)}</li>" for p in points) + "</ul>"
-
-
-def _frame(rows: list[dict]) -> pandas.DataFrame:
-    import pandas as pd
-
-    return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------------------- layers
-
-
-def base_rows(report: ImageReport, dockerfile: Path | None) -> int:
-    """How many history rows (oldest first) the final stage's base image contributed:
-    the base's own image id appears in its children's history."""
-    if dockerfile is None:
-        return 0
-    ids = set()
-    for resolved in workbook.base_args(dockerfile):
-        try:
-            ids.add(inspect(resolved.image).id)
-        except Exception:  # a base that is not here cannot be recognised; rows stay "ours"
-            continue
-    last = 0
-    for i, row in enumerate(report.history, start=1):
-        if row.get("Id") in ids:
-            last = i
-    if last == 0:  # the base was rebuilt since: a kit base still ends with its own label
-        for i, row in enumerate(report.history, start=1):
-            if KIT_TOP_LABEL in row.get("CreatedBy", ""):
-                last = i
-    return last
-
-
-def filesystem_layers(what: str, own_only: bool = False,
-                      dockerfile: Path | None = None) -> list[dict]:
-    """One row per layer, oldest first (RUN, COPY, ADD, and a WORKDIR that had to create
-    its folder), with the ones of size 0 kept: a ``RUN rm`` layer weighs nothing yet
-    deletes nothing either. ``dockerfile`` names the image's Dockerfile for a tag."""
-    report = workbook.image(what)
-    n_base = base_rows(report, dockerfile or _dockerfile(what))
-    total = report.size_bytes or 1
-    rows = []
-    for i, row in enumerate(report.history, start=1):
-        instruction = clean_instruction(row.get("CreatedBy", ""))
-        if row.get("EmptyLayer", instruction.split(" ", 1)[0] in METADATA):
-            continue  # made no layer (a WORKDIR that created its folder did: it stays)
-        if own_only and i <= n_base:
-            continue
-        size = max(0, row.get("Size", 0))
-        rows.append({"from": "base image" if i <= n_base else "this Dockerfile",
-                     "instruction": instruction, "size_bytes": size, "share": size / total})
-    return rows
-
-
-@dataclass
-class Table:
-    """A table with a caption (the image, and whether its bases are kit stand-ins)."""
-
-    frame: pandas.DataFrame
-    caption: str = ""
-
-    def _repr_html_(self) -> str:
-        return _table_html(self.frame, self.caption)
-
-    def __repr__(self) -> str:
-        return _table_text(self.frame, self.caption)
-
-
-def layer_table(what: str = "basic", own_only: bool = False) -> Table:
-    """One row per file-system layer: where it comes from, its instruction, MB, share."""
-    rows = filesystem_layers(what, own_only)
-    frame = _frame([{"#": i, "from": r["from"], "instruction": _short(r["instruction"]),
-                     "MB": _mb(r["size_bytes"]), "share %": round(100 * r["share"], 1)}
-                    for i, r in enumerate(rows, start=1)])
-    size = _mb(workbook.image(what).size_bytes)
-    return Table(frame, f"Layers of {_tag(what)}: {size:,.0f} MB in all"
-                 f"{stand_in_note(_dockerfile(what))}")
-
-
-def build_steps(result: Any) -> Table:
-    """A build as BuildKit ran it: stage, instruction, CACHED or seconds; the caption is
-    the ``docker build`` line that does the same at work."""
-    frame = _frame([{"#": s.index, "stage": s.stage or "—", "instruction": _short(s.instruction),
-                     "result": "CACHED" if s.cached else f"{s.seconds:.1f} s"}
-                    for s in result.steps])
-    return Table(frame, f"{result.summary()}. At work: {result.command}")
 
 
 @dataclass
@@ -188,13 +60,13 @@ class StoreSizes:
     pull_bytes: int  # the layers gzip-compressed (the workbook's pull size)
 
     def table(self) -> pandas.DataFrame:
-        return _frame([
-            {"figure": "docker images SIZE", "MB": _mb(self.engine_bytes),
+        return dataframe([
+            {"figure": "docker images SIZE", "MB": to_mb(self.engine_bytes),
              "what it counts": "compressed layers plus the unpacked snapshot"
              if self.store == "containerd" else "the unpacked layers on disk"},
-            {"figure": "size (this workbook)", "MB": _mb(self.size_bytes),
+            {"figure": "size (this workbook)", "MB": to_mb(self.size_bytes),
              "what it counts": "the files in the layers, uncompressed: the same on every store"},
-            {"figure": "pull size (this workbook)", "MB": _mb(self.pull_bytes),
+            {"figure": "pull size (this workbook)", "MB": to_mb(self.pull_bytes),
              "what it counts": "the layers gzip-compressed, as a push sends them"},
         ])
 
@@ -202,19 +74,19 @@ class StoreSizes:
         if self.store == "containerd":
             return [f"This engine keeps images in containerd's store: it holds each layer "
                     f"twice, compressed as pulled or built and unpacked for containers, and "
-                    f"`docker images` adds both ({_mb(self.engine_bytes):,.0f} MB). The files "
-                    f"themselves are {_mb(self.size_bytes):,.0f} MB."]
+                    f"`docker images` adds both ({to_mb(self.engine_bytes):,.0f} MB). The files "
+                    f"themselves are {to_mb(self.size_bytes):,.0f} MB."]
         return [f"This engine's store ({self.store}) keeps layers unpacked only: `docker "
-                f"images` ({_mb(self.engine_bytes):,.0f} MB) is close to the files' size "
-                f"({_mb(self.size_bytes):,.0f} MB). On the containerd image store (Docker "
+                f"images` ({to_mb(self.engine_bytes):,.0f} MB) is close to the files' size "
+                f"({to_mb(self.size_bytes):,.0f} MB). On the containerd image store (Docker "
                 "Desktop, new installs) it would also count the compressed copy."]
 
     def _repr_html_(self) -> str:
-        return (_table_html(self.table(), f"Sizes of {self.image} on the {self.store} store")
-                + _points_html(self.points()))
+        return (table_html(self.table(), f"Sizes of {self.image} on the {self.store} store")
+                + points_html(self.points()))
 
     def __repr__(self) -> str:
-        return "\n".join([_table_text(self.table(), f"Sizes of {self.image}"),
+        return "\n".join([table_text(self.table(), f"Sizes of {self.image}"),
                           *("- " + p for p in self.points())])
 
 
@@ -223,7 +95,7 @@ def store_sizes(what: str = "basic") -> StoreSizes:
     from slimlab import engine
     from slimlab.engine.doctor import image_store
 
-    tag = _tag(what)
+    tag = tag_of(what)
     report = workbook.image(what)
     return StoreSizes(tag, image_store(engine.info()), engine.listed_size(tag),
                       report.size_bytes, report.pull_bytes)
@@ -235,11 +107,11 @@ def plot_layers(what: str = "basic", own_only: bool = False) -> Figure:
     from slimlab import report
 
     rows = [{"instruction": ("base: " if r["from"] == "base image" else "")
-             + _short(r["instruction"], 56),
+             + short(r["instruction"], 56),
              "size_bytes": r["size_bytes"]} for r in filesystem_layers(what, own_only)]
-    size = _mb(workbook.image(what).size_bytes)
-    return report.plot_layers(rows, f"Layers of {_tag(what)}, {size:,.0f} MB in all"
-                              f"{stand_in_note(_dockerfile(what))}")
+    size = to_mb(workbook.image(what).size_bytes)
+    return report.plot_layers(rows, f"Layers of {tag_of(what)}, {size:,.0f} MB in all"
+                              f"{stand_in_note(dockerfile_of(what))}")
 
 
 # ---------------------------------------------------------------------------- immutable layers
@@ -268,23 +140,23 @@ class CleanupDemo:
         for label, path, report in (("cleanup in a later RUN", CLEANUP_LATER, self.later),
                                     ("cleanup in the same RUN", CLEANUP_SAME_RUN, self.same)):
             rows.append({"image": report.ref, "Dockerfile": Path(path).name, "how": label,
-                         "size MB": _mb(report.size_bytes), "pull MB": _mb(report.pull_bytes),
-                         "wasted MB": _mb(report.wasted_bytes), "layers": report.layer_count})
-        return _frame(rows)
+                         "size MB": to_mb(report.size_bytes), "pull MB": to_mb(report.pull_bytes),
+                         "wasted MB": to_mb(report.wasted_bytes), "layers": report.layer_count})
+        return dataframe(rows)
 
     def own_layers(self) -> pandas.DataFrame:
         rows = []
         for report, path in ((self.later, CLEANUP_LATER), (self.same, CLEANUP_SAME_RUN)):
             for r in filesystem_layers(report.ref, own_only=True,
                                        dockerfile=config.workbook_root() / path):
-                rows.append({"image": report.ref, "instruction": _short(r["instruction"], 90),
-                             "layer MB": _mb(r["size_bytes"])})
-        return _frame(rows)
+                rows.append({"image": report.ref, "instruction": short(r["instruction"], 90),
+                             "layer MB": to_mb(r["size_bytes"])})
+        return dataframe(rows)
 
     def wasted(self, n: int = 5) -> pandas.DataFrame:
-        rows = [{"path": _short(w["path"], 70), "MB": _mb(w["bytes"]), "how": w["how"],
-                 "written by": _short(w["layer"], 60)} for w in self.later.wasted(n)]
-        return _frame(rows)
+        rows = [{"path": short(w["path"], 70), "MB": to_mb(w["bytes"]), "how": w["how"],
+                 "written by": short(w["layer"], 60)} for w in self.later.wasted(n)]
+        return dataframe(rows)
 
     def _parts(self) -> list[tuple[pandas.DataFrame, str]]:
         return [(self.table(), f"Same package, two cleanups{self.note}"),
@@ -293,16 +165,16 @@ class CleanupDemo:
                  "in a later layer, still shipped")]
 
     def _repr_html_(self) -> str:
-        return "".join(_table_html(f, c) for f, c in self._parts())
+        return "".join(table_html(f, c) for f, c in self._parts())
 
     def __repr__(self) -> str:
-        return "\n\n".join(_table_text(f, c) for f, c in self._parts())
+        return "\n\n".join(table_text(f, c) for f, c in self._parts())
 
 
 def immutable_layers() -> CleanupDemo:
     """Build the two cleanup Dockerfiles (small: an OS base and one package) and measure."""
     for path, tag in zip((CLEANUP_LATER, CLEANUP_SAME_RUN), CLEANUP_TAGS, strict=True):
-        workbook.build(config.workbook_root() / path, tag=tag, lab=LAB01,
+        workbook.build(config.workbook_root() / path, tag=tag, lab=LAB,
                        record=False)  # shows its steps: apt-get takes half a minute
     return CleanupDemo(inspect(CLEANUP_TAGS[0]), inspect(CLEANUP_TAGS[1]),
                        stand_in_note(CLEANUP_LATER))
@@ -355,17 +227,17 @@ class CopyOnWrite:
 
     def containers(self) -> pandas.DataFrame:
         name = posixpath.basename(self.path)
-        return _frame([
+        return dataframe([
             {"container": "A (appended one line)", "docker diff entries": len(self.diff_a),
              "file in docker diff": "C" if any(d["path"] == self.path for d in self.diff_a)
              else "—",
-             "writable layer MB": _mb(self.writable_a), f"size of {name}": self.size_in_a,
-             "own upper dir": _short(self.upper_a.split("/")[-2] if self.upper_a else "—", 14)},
+             "writable layer MB": to_mb(self.writable_a), f"size of {name}": self.size_in_a,
+             "own upper dir": short(self.upper_a.split("/")[-2] if self.upper_a else "—", 14)},
             {"container": "B (same image, runs the app)", "docker diff entries": len(self.diff_b),
              "file in docker diff": "C" if any(d["path"] == self.path for d in self.diff_b)
              else "—",
-             "writable layer MB": _mb(self.writable_b), f"size of {name}": self.size_in_b,
-             "own upper dir": _short(self.upper_b.split("/")[-2] if self.upper_b else "—", 14)},
+             "writable layer MB": to_mb(self.writable_b), f"size of {name}": self.size_in_b,
+             "own upper dir": short(self.upper_b.split("/")[-2] if self.upper_b else "—", 14)},
         ])
 
     def diff_table(self, n: int = 12) -> pandas.DataFrame:
@@ -374,11 +246,11 @@ class CopyOnWrite:
         ancestors = {posixpath.dirname(self.path)}
         while (parent := posixpath.dirname(min(ancestors, key=len))) not in ancestors:
             ancestors.add(parent)
-        rows = [{"container": "A", "change": d["change"], "path": _short(d["path"], 90)}
+        rows = [{"container": "A", "change": d["change"], "path": short(d["path"], 90)}
                 for d in self.diff_a if d["path"] not in ancestors]
-        rows += [{"container": "B (the app)", "change": d["change"], "path": _short(d["path"], 90)}
+        rows += [{"container": "B (the app)", "change": d["change"], "path": short(d["path"], 90)}
                  for d in self.diff_b if d["path"] not in ancestors][: max(0, n - len(rows))]
-        return _frame(rows)
+        return dataframe(rows)
 
     def points(self) -> list[str]:
         shared = {True: f"yes: the same {len(self.image_layers)} read-only layer directories",
@@ -397,14 +269,14 @@ class CopyOnWrite:
         ]
 
     def _repr_html_(self) -> str:
-        return (_table_html(self.containers(), f"Copy-on-write in {self.image}{self.note}")
-                + _points_html(self.points())
-                + _table_html(self.diff_table(), "docker diff of A and B"))
+        return (table_html(self.containers(), f"Copy-on-write in {self.image}{self.note}")
+                + points_html(self.points())
+                + table_html(self.diff_table(), "docker diff of A and B"))
 
     def __repr__(self) -> str:
-        return "\n".join([_table_text(self.containers(), f"Copy-on-write in {self.image}"),
+        return "\n".join([table_text(self.containers(), f"Copy-on-write in {self.image}"),
                           *("- " + p for p in self.points()),
-                          _table_text(self.diff_table(), "docker diff of A and B")])
+                          table_text(self.diff_table(), "docker diff of A and B")])
 
 
 def _cow_file(report: ImageReport) -> tuple[str, int]:
@@ -431,13 +303,13 @@ def copy_on_write(what: str = "basic", timeout: float = 30) -> CopyOnWrite:
     the file's size as each sees it (read through the engine, as ``docker cp`` does)."""
     import time
 
-    tag = _tag(what)
+    tag = tag_of(what)
     report = inspect(tag)
     path, size = _cow_file(report)
     line = CHANGE_LINE + "\n"
     append = ["sh", "-c", f"printf '%s\\n' '{CHANGE_LINE}' >> '{path}' && exec sleep 600"]
     quiet = {"command": append, "wait_ready": False, "stop_timeout": 1}
-    with workbook.run(tag, lab=LAB01, **quiet) as a, workbook.run(tag, lab=LAB01) as b:
+    with workbook.run(tag, lab=LAB, **quiet) as a, workbook.run(tag, lab=LAB) as b:
         deadline = time.monotonic() + timeout
         while a.file_size(path) != size + len(line.encode()):
             if time.monotonic() > deadline:
@@ -449,7 +321,7 @@ def copy_on_write(what: str = "basic", timeout: float = 30) -> CopyOnWrite:
             diff_a=a.diff(), diff_b=b.diff(), writable_a=a.sizes()["writable"],
             writable_b=b.sizes()["writable"], size_in_a=a.file_size(path),
             size_in_b=b.file_size(path), lower_a=a.lower_dirs(), lower_b=b.lower_dirs(),
-            upper_a=_upper(a), upper_b=_upper(b), note=stand_in_note(_dockerfile(what)),
+            upper_a=_upper(a), upper_b=_upper(b), note=stand_in_note(dockerfile_of(what)),
             image_bytes=report.size_bytes)
 
 
@@ -501,7 +373,7 @@ class Rebuild:
                 "dependency step": dep,
                 "files fetched from the Maven mirror": "—" if self.fetched is None
                 else self.fetched,
-                "push MB": _mb(self.delivery.push_bytes)}
+                "push MB": to_mb(self.delivery.push_bytes)}
 
 
 @dataclass
@@ -522,7 +394,7 @@ class CacheOrder:
         return self.good.dependency_cached
 
     def table(self) -> pandas.DataFrame:
-        return _frame([self.bad.row(), self.good.row()])
+        return dataframe([self.bad.row(), self.good.row()])
 
     def steps(self) -> pandas.DataFrame:
         rows = []
@@ -531,9 +403,9 @@ class CacheOrder:
                 if s.instruction.split(" ", 1)[0] in ("LABEL",):
                     continue
                 rows.append({"order": rebuild.role, "step": s.index,
-                             "instruction": _short(s.instruction, 60),
+                             "instruction": short(s.instruction, 60),
                              "cached": "yes" if s.cached else "", "s": round(s.seconds, 1)})
-        return _frame(rows)
+        return dataframe(rows)
 
     def points(self) -> list[str]:
         return [
@@ -558,7 +430,7 @@ class CacheOrder:
         for ax, rebuild in zip(axes, (self.bad, self.good), strict=True):
             steps = [s for s in rebuild.delivery.warm.steps
                      if s.instruction.split(" ", 1)[0] not in ("LABEL", "ARG", "FROM")]
-            labels = [_short(s.instruction, 34) for s in steps]
+            labels = [short(s.instruction, 34) for s in steps]
             colours = ["#bdbdbd" if s.cached else "#1f6fb4" for s in steps]
             bars = ax.barh(range(len(steps)), [s.seconds for s in steps], color=colours)
             ax.bar_label(bars, labels=["from cache" if s.cached else
@@ -574,11 +446,11 @@ class CacheOrder:
         return figure
 
     def _repr_html_(self) -> str:
-        return (_table_html(self.table(), "Rebuild after a one-line change to a Java source"
-                            + self.note) + _points_html(self.points()))
+        return (table_html(self.table(), "Rebuild after a one-line change to a Java source"
+                           + self.note) + points_html(self.points()))
 
     def __repr__(self) -> str:
-        return "\n".join([_table_text(self.table(), "Rebuild after a one-line change"),
+        return "\n".join([table_text(self.table(), "Rebuild after a one-line change"),
                           *("- " + p for p in self.points())])
 
 
@@ -627,7 +499,7 @@ class MountedRebuild:
                 "dependency step s": round(self.dependency_seconds, 1),
                 "files fetched from the Maven mirror": "—" if self.fetched is None
                 else self.fetched,
-                "image MB": _mb(self.image_bytes)}
+                "image MB": to_mb(self.image_bytes)}
 
 
 @dataclass
@@ -659,7 +531,7 @@ class CacheMount:
         return fetched if fetched is not None else self.dependency_ratio
 
     def table(self) -> pandas.DataFrame:
-        return _frame([self.ordered.row(), self.mounted.row()])
+        return dataframe([self.ordered.row(), self.mounted.row()])
 
     def points(self) -> list[str]:
         fetched = (f" The ordered build fetched {self.ordered.fetched:,} files again; the "
@@ -671,16 +543,16 @@ class CacheMount:
             f"{self.ordered.dependency_seconds:.1f} s ordered, "
             f"{self.mounted.dependency_seconds:.1f} s with the cache mount.{fetched}",
             "A cache mount is BuildKit's own cache on the build machine: it is not in any "
-            f"layer, so the image is {_mb(self.ordered.image_bytes - self.mounted.image_bytes)}"
+            f"layer, so the image is {to_mb(self.ordered.image_bytes - self.mounted.image_bytes)}"
             " MB lighter (no ~/.m2 shipped), and a fresh CI runner starts with it empty.",
         ]
 
     def _repr_html_(self) -> str:
-        return (_table_html(self.table(), "Rebuild after a pom.xml change" + self.note)
-                + _points_html(self.points()))
+        return (table_html(self.table(), "Rebuild after a pom.xml change" + self.note)
+                + points_html(self.points()))
 
     def __repr__(self) -> str:
-        return "\n".join([_table_text(self.table(), "Rebuild after a pom.xml change"),
+        return "\n".join([table_text(self.table(), "Rebuild after a pom.xml change"),
                           *("- " + p for p in self.points())])
 
 
@@ -735,10 +607,10 @@ class BuildContext:
         return any(e["entry"] == "target/" for e in self.entries)
 
     def table(self) -> pandas.DataFrame:
-        return _frame([{"entry": e["entry"], "MB on disk": round(e["bytes"] / MB, 2),
-                        "sent with .dockerignore": "yes" if e["sent"] == e["bytes"]
-                        else ("no" if e["sent"] == 0 else "partly"),
-                        "MB sent": round(e["sent"] / MB, 2)} for e in self.entries])
+        return dataframe([{"entry": e["entry"], "MB on disk": round(e["bytes"] / MB, 2),
+                           "sent with .dockerignore": "yes" if e["sent"] == e["bytes"]
+                           else ("no" if e["sent"] == 0 else "partly"),
+                           "MB sent": round(e["sent"] / MB, 2)} for e in self.entries])
 
     def points(self) -> list[str]:
         points = [f"Without .dockerignore a build sends {self.without_ignore / MB:.2f} MB; "
@@ -760,10 +632,10 @@ class BuildContext:
 
     def _repr_html_(self) -> str:
         caption = f"The build context of sample-app/ (.dockerignore: {', '.join(self.patterns)})"
-        return _table_html(self.table(), caption) + _points_html(self.points())
+        return table_html(self.table(), caption) + points_html(self.points())
 
     def __repr__(self) -> str:
-        return "\n".join([_table_text(self.table(), "The build context of sample-app/"),
+        return "\n".join([table_text(self.table(), "The build context of sample-app/"),
                           *("- " + p for p in self.points())])
 
 
@@ -794,7 +666,7 @@ def build_context(app_dir: Path | None = None, jar_from: str | None = "basic") -
     if jar_from is not None and "target/" not in sizes:
         from slimlab import engine
 
-        tag = _tag(jar_from)
+        tag = tag_of(jar_from)
         if engine.image_exists(tag):
             jars = [f["bytes"] for f in _jar_files(inspect(tag))]
             jar = jars[0] if jars else None
@@ -806,38 +678,15 @@ def _jar_files(report: ImageReport) -> list[dict]:
             if e.kind == "f" and p.endswith("target/bookshelf.jar")]
 
 
-# ---------------------------------------------------------------------------- summaries
-
-
-@dataclass
-class Summary:
-    """A closing table and key points, every figure taken from this run's results."""
-
-    title: str
-    rows: list[dict] = field(default_factory=list)
-    points: list[str] = field(default_factory=list)
-
-    def table(self) -> pandas.DataFrame:
-        return _frame(self.rows)
-
-    def _repr_html_(self) -> str:
-        return (_table_html(self.table(), self.title) + "<b>Key points</b>"
-                + _points_html(self.points))
-
-    def __repr__(self) -> str:
-        return "\n".join([_table_text(self.table(), self.title), "Key points:",
-                          *("- " + p for p in self.points)])
-
-
-def summary01(basic: str, cleanup: CleanupDemo, cow: CopyOnWrite, order: CacheOrder,
+def summary(basic: str, cleanup: CleanupDemo, cow: CopyOnWrite, order: CacheOrder,
               context: BuildContext) -> Summary:
     """Lab 01's closing table, drawn from the demonstrations' own measurements."""
     report = workbook.image(basic)
-    note = stand_in_note(_dockerfile(basic))
+    note = stand_in_note(dockerfile_of(basic))
     ours = [r for r in filesystem_layers(basic, own_only=True)]
     heaviest = max(ours, key=lambda r: r["size_bytes"]) if ours else None
     rows = [
-        {"what": f"{_tag(basic)} size / pull size{note}",
+        {"what": f"{tag_of(basic)} size / pull size{note}",
          "measured": f"{report.size_bytes / MB:,.0f} MB / {report.pull_bytes / MB:,.0f} MB"},
         {"what": "cleanup in a later RUN vs the same RUN (size)",
          "measured": f"{cleanup.later.size_bytes / MB:.0f} MB vs "
@@ -857,9 +706,9 @@ def summary01(basic: str, cleanup: CleanupDemo, cow: CopyOnWrite, order: CacheOr
          "measured": f"{context.without_ignore / MB:.2f} MB / {context.with_ignore / MB:.2f} MB"},
     ]
     points = [
-        f"{_tag(basic)} ships a JDK, Maven, the sources and Maven's repository: "
+        f"{tag_of(basic)} ships a JDK, Maven, the sources and Maven's repository: "
         f"{report.size_bytes / MB:,.0f} MB on disk{note}"
-        + (f"; its own heaviest layer is `{_short(heaviest['instruction'], 40)}` "
+        + (f"; its own heaviest layer is `{short(heaviest['instruction'], 40)}` "
            f"({heaviest['size_bytes'] / MB:.0f} MB)." if heaviest else "."),
         f"Deleting in a later RUN saved nothing: {cleanup.later.wasted_bytes / MB:.0f} MB "
         f"of deleted files are still in the image, and every pull transfers them "
@@ -877,202 +726,3 @@ def summary01(basic: str, cleanup: CleanupDemo, cow: CopyOnWrite, order: CacheOr
         f"instead of {context.without_ignore / MB:.2f} MB.",
     ]
     return Summary(f"Lab 01, measured in this run{note}", rows, points)
-
-
-# ---------------------------------------------------------------------------- small views
-
-
-def show_dockerfile(what: str | Path) -> Any:
-    """A Dockerfile as a highlighted block (a catalog name or a path), so a cell shows
-    exactly what the next build reads."""
-    from IPython.display import Markdown
-
-    path = workbook.resolve(what).buildable()
-    rel = path.relative_to(config.workbook_root()) if path.is_relative_to(config.workbook_root()) \
-        else path
-    return Markdown(f"`{rel}`\n```dockerfile\n{path.read_text().rstrip()}\n```")
-
-
-def books(body: Any, n: int = 5) -> pandas.DataFrame:
-    """The first books of an ``/api/books`` answer as a table (a page or a plain list)."""
-    items = body.get("content", body) if isinstance(body, dict) else body
-    if not isinstance(items, list):
-        return _frame([{"answer": _short(str(body), 120)}])
-    keep = ("id", "title", "author", "publicationYear")
-    return _frame([{k: item.get(k) for k in keep} for item in items[:n]
-                   if isinstance(item, dict)])
-
-
-# ---------------------------------------------------------------------------- lab 02
-
-LAB02 = "02-multistage"
-
-
-def leftovers(what: str) -> list[str]:
-    """What must not be in the image (sources, Maven, ~/.m2) but is: the first path found
-    for each such pattern, so a hint names one example of each kind."""
-    return [row["found"][0] for row in workbook.contents_check(what)
-            if row["wanted"] == "absent" and row["found"]]
-
-
-def non_root(what: str) -> bool:
-    """True when the image's configured user is neither empty nor root (name or uid 0)."""
-    user = workbook.image(what).user.split(":", 1)[0]
-    return user not in ("", "root", "0")
-
-
-def size_ratio(what: str, baseline: str) -> float:
-    """An image's size over a baseline's, both measured now (below 1: smaller)."""
-    return workbook.image(what).size_bytes / workbook.image(baseline).size_bytes
-
-
-def contents(what: str) -> pandas.DataFrame:
-    """The catalog's must / must-not contents of an image, and what was found."""
-    rows = workbook.contents_check(what)
-    return _frame([{"pattern": "/" + r["pattern"], "wanted": r["wanted"],
-                    "found": ", ".join(r["found"]) or "nothing",
-                    "ok": "✔" if r["ok"] else "✘"} for r in rows])
-
-
-def measured(*names: str) -> dict[str, dict]:
-    """This learner's latest recorded measurements for some variants (for report plots)."""
-    from slimlab.checkpoints import load_measurements
-
-    everything = load_measurements(learner=config.learner())
-    return {n: everything[n] for n in names if n in everything}
-
-
-def _final_base(what: str) -> str | None:
-    """The image the variant's last stage starts from, as this profile resolves it."""
-    from slimlab import engine
-    from slimlab.dockerfile import final_base
-
-    dockerfile = _dockerfile(what)
-    if dockerfile is None:
-        return None
-    args = {r.arg: r.image for r in workbook.base_args(dockerfile)}
-    base = final_base(dockerfile.read_text(), args)
-    return base if base and engine.image_exists(base) else None
-
-
-def compare_images(*whats: str) -> pandas.DataFrame:
-    """Size, pull size, layers and what is inside, side by side; the write-up's size in a
-    column of its own, marked as its author's machine."""
-    from slimlab.metrics.surface import surface
-    from slimlab.report import WRITEUP, WRITEUP_SIZE_COLUMN
-
-    rows = []
-    for what in whats:
-        report = workbook.image(what)
-        found = surface(report)
-        name = what if ":" not in what else what.split(":")[-1]
-        base = _final_base(what)
-        base_bytes = workbook.image(base).size_bytes if base else 0
-        rows.append({"image": _tag(what) + stand_in_note(_dockerfile(what)),
-                     "size MB": _mb(report.size_bytes), "pull MB": _mb(report.pull_bytes),
-                     "final stage FROM": _short(base or "—", 34),
-                     "base MB": _mb(base_bytes) if base else None,
-                     "added MB": _mb(report.size_bytes - base_bytes) if base else None,
-                     "layers": report.layer_count,
-                     "Maven": "yes" if found.maven else "no",
-                     "compiler": "yes" if found.compiler else "no",
-                     "user": found.user,
-                     WRITEUP_SIZE_COLUMN: WRITEUP.get(name, {}).get("size_mb")})
-    return _frame(rows)
-
-
-@dataclass
-class PushCompare:
-    """The bytes a push sends after the same one-line change, single jar vs layered."""
-
-    single: workbook.Delivery
-    layered: workbook.Delivery
-    note: str = ""
-
-    @property
-    def ratio(self) -> float:
-        return self.layered.push_bytes / self.single.push_bytes if self.single.push_bytes \
-            else float("inf")
-
-    def table(self) -> pandas.DataFrame:
-        rows = []
-        for d in (self.single, self.layered):
-            rows.append({"image": variant(d.name).tag, "new layers": d.new_layers,
-                         "push sends MB": round(d.push_bytes / MB, 3),
-                         "rebuild s": round(d.warm.seconds, 1),
-                         "steps from cache": f"{d.warm.cached_steps}/{len(d.warm.steps)}"})
-        return _frame(rows)
-
-    def points(self) -> list[str]:
-        return [f"After a one-line change a push of {variant(self.single.name).tag} sends "
-                f"{self.single.push_bytes / MB:.1f} MB (the whole jar, compressed); "
-                f"{variant(self.layered.name).tag} sends {self.layered.push_bytes / 1e3:,.0f} kB "
-                f"({100 * self.ratio:.2f} % of it): only the application layer is new.",
-                "A registry and every node that pulls already hold the dependencies layer, "
-                "so they skip it."]
-
-    def plot(self) -> Figure:
-        from matplotlib.figure import Figure
-
-        figure = Figure(figsize=(8, 2.6), layout="constrained")
-        ax = figure.subplots()
-        names = [variant(d.name).tag for d in (self.single, self.layered)]
-        values = [d.push_bytes / MB for d in (self.single, self.layered)]
-        bars = ax.barh(names, values, color=["#f28e2b", "#1f6fb4"])
-        ax.bar_label(bars, labels=[f"{v:.3f} MB" if v < 1 else f"{v:.1f} MB" for v in values],
-                     padding=3, fontsize=9)
-        ax.invert_yaxis()
-        ax.margins(x=0.25)
-        ax.set_xlabel("MB a push sends after a one-line change (gzip, measured here)")
-        ax.set_title("Bytes per code change" + self.note)
-        return figure
-
-    def _repr_html_(self) -> str:
-        return (_table_html(self.table(), "A one-line change, pushed" + self.note)
-                + _points_html(self.points()))
-
-    def __repr__(self) -> str:
-        return "\n".join([_table_text(self.table(), "A one-line change, pushed"),
-                          *("- " + p for p in self.points())])
-
-
-def push_compare(single: workbook.Delivery, layered: workbook.Delivery) -> PushCompare:
-    return PushCompare(single, layered, stand_in_note(variant(single.name).path))
-
-
-def summary02(basic: str, multi: str, push: PushCompare) -> Summary:
-    """Lab 02's closing table, drawn from this run's measurements."""
-    from slimlab.report import WRITEUP
-
-    b, m = workbook.image(basic), workbook.image(multi)
-    note = stand_in_note(_dockerfile(multi))
-    left = leftovers(multi)
-    rows = [
-        {"what": f"{_tag(basic)} size / pull size",
-         "measured here" + note: f"{b.size_bytes / MB:,.0f} MB / {b.pull_bytes / MB:,.0f} MB",
-         "write-up (its machine)": f"{WRITEUP['basic']['size_mb']} MB"},
-        {"what": f"{_tag(multi)} size / pull size",
-         "measured here" + note: f"{m.size_bytes / MB:,.0f} MB / {m.pull_bytes / MB:,.0f} MB",
-         "write-up (its machine)": f"{WRITEUP['multi']['size_mb']} MB"},
-        {"what": "sources, Maven, ~/.m2 left in multi",
-         "measured here" + note: f"{len(left)} paths", "write-up (its machine)": ""},
-        {"what": "push after a one-line change: single jar vs layered",
-         "measured here" + note: f"{push.single.push_bytes / MB:.1f} MB vs "
-                                 f"{push.layered.push_bytes / 1e3:,.0f} kB",
-         "write-up (its machine)": ""},
-    ]
-    saved = b.size_bytes - m.size_bytes
-    points = [
-        f"Two stages kept the build tools out: {_tag(multi)} is {saved / MB:,.0f} MB smaller "
-        f"than {_tag(basic)} ({m.size_bytes / b.size_bytes:.2f} ×) and holds "
-        f"{'no' if not left else len(left)} source, Maven or ~/.m2 paths.",
-        f"What remains is mostly the JDK base: the runtime stage's own layers weigh "
-        f"{sum(r['size_bytes'] for r in filesystem_layers(multi, own_only=True)) / MB:.0f} MB; "
-        "lab 03 swaps the JDK for a JRE.",
-        f"Layering the jar turned a {push.single.push_bytes / MB:.0f} MB push per change into "
-        f"{push.layered.push_bytes / 1e3:,.0f} kB ({100 * push.ratio:.2f} %).",
-    ]
-    if note:
-        points.append("Sizes here come from kit stand-in base images, so they differ from the "
-                      "write-up's figures, which were measured on its author's machine.")
-    return Summary(f"Lab 02, measured in this run{note}", rows, points)

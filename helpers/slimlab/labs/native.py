@@ -1,4 +1,4 @@
-"""Lab 05's helpers: is a native-image builder available, and what Spring AOT generates.
+"""Lab 05 (05-native): is a native-image builder available, and what Spring AOT generates.
 
 A GraalVM native build needs the builder image (``NATIVE_BUILDER_IMAGE``), which the kit
 cannot stand in for. Where it is missing, ``build`` records native as "not measured here"
@@ -24,6 +24,7 @@ from slimlab.containers import run_container
 from slimlab.errors import BaseImageMissing, ContainerFailed
 from slimlab.kit import bases
 from slimlab.metrics.image import ImageReport, inspect
+from slimlab.report import WRITEUP_SIZE_COLUMN
 from slimlab.variants import CATALOG, variant
 
 if TYPE_CHECKING:
@@ -339,6 +340,18 @@ def on_the_board(measurements: dict[str, dict[str, Any]]) -> dict[str, dict[str,
     would be all blanks."""
     keys = ("size_bytes", "ready_s", "not_measured_reason")
     return {name: m for name, m in measurements.items() if any(m.get(k) for k in keys)}
+
+
+FINAL_COLUMNS = ["base images", "size MB", "pull MB", "ready s", "memory MiB",
+                 "push per change MB", WRITEUP_SIZE_COLUMN, "note"]
+
+
+def final_table(measurements: dict[str, dict[str, Any]]) -> pandas.DataFrame:
+    """The scoreboard cut to what decides between the variants: size, pull, start, memory,
+    bytes per change, the write-up's size, and why a row was not measured."""
+    from slimlab.report import scoreboard
+
+    return scoreboard(measurements)[FINAL_COLUMNS]
 
 
 JVM_VARIANTS = tuple(v.name for v in CATALOG if v.name != "native")

@@ -1,0 +1,141 @@
+"""Lab 02 (02-multistage): build tools out of the runtime image, and a layered jar so a
+code change pushes kilobytes instead of the whole jar.
+
+Every figure comes from this run's builds and measurements; the write-up's sizes appear in
+columns of their own, marked as its author's machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from slimlab import workbook
+from slimlab.variants import variant
+from slimlab.views import (
+    MB,
+    Summary,
+    Table,
+    dataframe,
+    dockerfile_of,
+    filesystem_layers,
+    leftovers,
+    points_html,
+    short,
+    stand_in_note,
+    table_html,
+    table_text,
+    tag_of,
+)
+
+if TYPE_CHECKING:
+    import pandas
+    from matplotlib.figure import Figure
+
+LAB = "02-multistage"
+
+
+def build_steps(result: Any) -> Table:
+    """A build as BuildKit ran it: stage, instruction, CACHED or seconds; the caption is
+    the ``docker build`` line that does the same at work."""
+    frame = dataframe([{"#": s.index, "stage": s.stage or "—", "instruction": short(s.instruction),
+                        "result": "CACHED" if s.cached else f"{s.seconds:.1f} s"}
+                       for s in result.steps])
+    return Table(frame, f"{result.summary()}. At work: {result.command}")
+
+
+@dataclass
+class PushCompare:
+    """The bytes a push sends after the same one-line change, single jar vs layered."""
+
+    single: workbook.Delivery
+    layered: workbook.Delivery
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.layered.push_bytes / self.single.push_bytes if self.single.push_bytes \
+            else float("inf")
+
+    def table(self) -> pandas.DataFrame:
+        rows = []
+        for d in (self.single, self.layered):
+            rows.append({"image": variant(d.name).tag, "new layers": d.new_layers,
+                         "push sends MB": round(d.push_bytes / MB, 3),
+                         "rebuild s": round(d.warm.seconds, 1),
+                         "steps from cache": f"{d.warm.cached_steps}/{len(d.warm.steps)}"})
+        return dataframe(rows)
+
+    def points(self) -> list[str]:
+        return [f"After a one-line change a push of {variant(self.single.name).tag} sends "
+                f"{self.single.push_bytes / MB:.1f} MB (the whole jar, compressed); "
+                f"{variant(self.layered.name).tag} sends {self.layered.push_bytes / 1e3:,.0f} kB "
+                f"({100 * self.ratio:.2f} % of it): only the application layer is new.",
+                "A registry and every node that pulls already hold the dependencies layer, "
+                "so they skip it."]
+
+    def plot(self) -> Figure:
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(8, 2.6), layout="constrained")
+        ax = figure.subplots()
+        names = [variant(d.name).tag for d in (self.single, self.layered)]
+        values = [d.push_bytes / MB for d in (self.single, self.layered)]
+        bars = ax.barh(names, values, color=["#f28e2b", "#1f6fb4"])
+        ax.bar_label(bars, labels=[f"{v:.3f} MB" if v < 1 else f"{v:.1f} MB" for v in values],
+                     padding=3, fontsize=9)
+        ax.invert_yaxis()
+        ax.margins(x=0.25)
+        ax.set_xlabel("MB a push sends after a one-line change (gzip, measured here)")
+        ax.set_title("Bytes per code change" + self.note)
+        return figure
+
+    def _repr_html_(self) -> str:
+        return (table_html(self.table(), "A one-line change, pushed" + self.note)
+                + points_html(self.points()))
+
+    def __repr__(self) -> str:
+        return "\n".join([table_text(self.table(), "A one-line change, pushed"),
+                          *("- " + p for p in self.points())])
+
+
+def push_compare(single: workbook.Delivery, layered: workbook.Delivery) -> PushCompare:
+    return PushCompare(single, layered, stand_in_note(variant(single.name).path))
+
+
+def summary(basic: str, multi: str, push: PushCompare) -> Summary:
+    """Lab 02's closing table, drawn from this run's measurements."""
+    from slimlab.report import WRITEUP
+
+    b, m = workbook.image(basic), workbook.image(multi)
+    note = stand_in_note(dockerfile_of(multi))
+    left = leftovers(multi)
+    rows = [
+        {"what": f"{tag_of(basic)} size / pull size",
+         "measured here" + note: f"{b.size_bytes / MB:,.0f} MB / {b.pull_bytes / MB:,.0f} MB",
+         "write-up (its machine)": f"{WRITEUP['basic']['size_mb']} MB"},
+        {"what": f"{tag_of(multi)} size / pull size",
+         "measured here" + note: f"{m.size_bytes / MB:,.0f} MB / {m.pull_bytes / MB:,.0f} MB",
+         "write-up (its machine)": f"{WRITEUP['multi']['size_mb']} MB"},
+        {"what": "sources, Maven, ~/.m2 left in multi",
+         "measured here" + note: f"{len(left)} paths", "write-up (its machine)": ""},
+        {"what": "push after a one-line change: single jar vs layered",
+         "measured here" + note: f"{push.single.push_bytes / MB:.1f} MB vs "
+                                 f"{push.layered.push_bytes / 1e3:,.0f} kB",
+         "write-up (its machine)": ""},
+    ]
+    saved = b.size_bytes - m.size_bytes
+    points = [
+        f"Two stages kept the build tools out: {tag_of(multi)} is {saved / MB:,.0f} MB smaller "
+        f"than {tag_of(basic)} ({m.size_bytes / b.size_bytes:.2f} ×) and holds "
+        f"{'no' if not left else len(left)} source, Maven or ~/.m2 paths.",
+        f"What remains is mostly the JDK base: the runtime stage's own layers weigh "
+        f"{sum(r['size_bytes'] for r in filesystem_layers(multi, own_only=True)) / MB:.0f} MB; "
+        "lab 03 swaps the JDK for a JRE.",
+        f"Layering the jar turned a {push.single.push_bytes / MB:.0f} MB push per change into "
+        f"{push.layered.push_bytes / 1e3:,.0f} kB ({100 * push.ratio:.2f} %).",
+    ]
+    if note:
+        points.append("Sizes here come from kit stand-in base images, so they differ from the "
+                      "write-up's figures, which were measured on its author's machine.")
+    return Summary(f"Lab 02, measured in this run{note}", rows, points)
