@@ -136,8 +136,11 @@ def build_image(
     network_mode: str | None = None,
     quiet: bool = False,
     extra_labels: dict[str, str] | None = None,
+    push_compressed: str = "",
 ) -> BuildResult:
-    """Build ``dockerfile`` with ``context`` (default: the app) and tag it ``tag``.
+    """Build ``dockerfile`` with ``context`` (default: the app) and tag it ``tag``; with
+    ``push_compressed`` ("gzip", "zstd"), push it to the registry named in ``tag`` with
+    its layers compressed so, instead of keeping it in the engine.
 
     A Maven mirror (see ``kit.mirror``) is used when one is configured: the context then
     carries generated Maven settings and the build runs with host networking, so the
@@ -184,7 +187,9 @@ def build_image(
     try:
         outcome = buildx.run_build(ctx.data, dockerfile=ctx.dockerfile, tag=tag,
                                buildargs=buildargs, labels=labels, target=target,
-                               nocache=nocache, network=network, on_vertex=show)
+                               nocache=nocache, network=network, on_vertex=show,
+                               output=buildx.push_output(tag, push_compressed)
+                               if push_compressed else None)
     except BaseException:
         display.close("interrupted: nothing was tagged")
         raise
@@ -205,21 +210,27 @@ def build_image(
             hint=_hint_for(f"{error}\n{detail}", dockerfile),
             log=detail or log[-3000:],
         )
+    if push_compressed:  # pushed, not kept: the containerd store also keeps the image
+        engine.remove_image(tag)
     result = BuildResult(tag, outcome.image_id, seconds, steps, ctx.size, buildargs, log,
-                         command=_command(dockerfile, root, tag, buildargs, target))
+                         command=_command(dockerfile, root, tag, buildargs, target,
+                                          push_compressed))
     display.close(result.summary())
     return result
 
 
 def _command(dockerfile: Path, root: Path, tag: str, buildargs: dict[str, str],
-             target: str | None) -> str:
+             target: str | None, push_compressed: str = "") -> str:
     """The ``docker build`` a learner would type for the same build."""
     parts = ["docker", "build", "-f", str(dockerfile)]
+    if push_compressed:
+        parts = ["docker", "buildx", "build", "-f", str(dockerfile),
+                 *buildx.push_output(tag, push_compressed)]
     for key, value in buildargs.items():
         parts += ["--build-arg", f"{key}={value}"]
     if target:
         parts += ["--target", target]
-    parts += ["-t", tag, str(root)]
+    parts += [str(root)] if push_compressed else ["-t", tag, str(root)]
     return shlex.join(parts)
 
 

@@ -112,6 +112,15 @@ class Registry:
         document["_bytes"] = size
         return document
 
+    def stored(self, ref: str) -> Push:
+        """What the registry holds for ``ref``, layer by layer (a push made elsewhere, e.g.
+        by BuildKit straight from a build)."""
+        manifest = self.manifest(ref)
+        push = Push(ref, manifest_bytes=manifest["_bytes"] + manifest["config"]["size"])
+        push.layers = [LayerPush(layer["digest"], int(layer["size"]), True, "Pushed")
+                       for layer in manifest["layers"]]
+        return push
+
     def _get_manifest(self, name: str, reference: str) -> tuple[dict, int]:
         url = f"http://{self.host}/v2/{name}/manifests/{reference}"
         request = urllib.request.Request(url, headers={"Accept": MANIFEST_TYPES})

@@ -24,10 +24,42 @@ def setup(lab: str = "", show: bool = True) -> dict:
     if orphans:
         facts["cleaned up"] = f"{orphans} container(s) a stopped kernel left behind"
     bases = bases_table()
+    found = environment(bases, facts["maven mirror"])
     _enable_figures()
     if show:
-        _show(lab, facts, bases)
-    return {"engine": facts, "bases": bases}
+        _show(lab, facts, bases, found)
+    return {"engine": facts, "bases": bases, "environment": found}
+
+
+def environment(bases: list[dict], mirror: str) -> list[str]:
+    """What this run measures on, in sentences built only from what setup found: the
+    labs' prose never states it, because it differs from one machine to the next."""
+    by_arg = {row["argument"]: row for row in bases}
+    sources = {row["source"] for row in bases if row["argument"] != "NATIVE_BUILDER_IMAGE"}
+    said = []
+    if sources == {"upstream"}:
+        said.append("Base images: the upstream ones, as pulled from their registries.")
+    elif "kit" in sources:
+        said.append("Base images: kit stand-ins built from Debian packages (marked 'kit'), "
+                    "because the upstream ones are not on this engine; sizes differ from "
+                    "upstream's.")
+    small = by_arg.get("JRE_SMALL_IMAGE", {})
+    if small.get("source") == "kit":
+        said.append("No Alpine (musl) image is on this engine: the smallest JRE base is the "
+                    "kit's glibc stand-in, not Alpine.")
+    builder = by_arg.get("NATIVE_BUILDER_IMAGE", {})
+    if builder.get("source") not in ("upstream", None):
+        said.append("GraalVM's native-image builder is not on this engine: lab 05 explains "
+                    "the native image and measures what it can without building one.")
+    if mirror.startswith("http://127.0.0.1"):
+        said.append(f"Maven downloads from a mirror on this machine ({mirror}): a full "
+                    "dependency download takes seconds here, minutes over a real network.")
+    elif mirror.startswith("none"):
+        said.append("Maven downloads from its default repository (Maven Central) over your "
+                    "network, as at work.")
+    else:
+        said.append(f"Maven downloads through the mirror {mirror}.")
+    return said
 
 
 def _short_sdk_errors() -> None:
@@ -60,7 +92,7 @@ def _enable_figures() -> None:
     select_figure_formats(get_ipython(), {"png"}, bbox_inches="tight")
 
 
-def _show(lab: str, facts: dict, bases: list[dict]) -> None:
+def _show(lab: str, facts: dict, bases: list[dict], found: list[str]) -> None:
     import pandas as pd
 
     from slimlab.progress import in_notebook
@@ -76,6 +108,5 @@ def _show(lab: str, facts: dict, bases: list[dict]) -> None:
             print(f"{key:>16}  {value}")
         for row in bases:
             print(f"{row['argument']:>20}  {row['used here']:30} {row['source']:8} {row['note']}")
-    if any(row["source"] == "kit" for row in bases):
-        print("Figures from kit base images are marked 'kit': they stand in for the upstream "
-              "images and differ from them in size.")
+    for sentence in found:
+        print(sentence)

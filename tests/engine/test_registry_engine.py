@@ -171,3 +171,17 @@ def test_an_apk_database_is_counted_in_an_image_without_a_shell(engine, tiny_ima
         "FROM scratch\nCOPY --from=db /lib/apk /lib/apk\n", name="apk")
     found = surface(inspect(built.tag))
     assert (found.packages, found.shell) == (2, False)
+
+
+@pytest.mark.parametrize("method", ["gzip", "zstd"])
+def test_a_build_pushes_its_layers_compressed_as_asked(engine, tmp_path, method):
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("ARG OS_IMAGE\nFROM ${OS_IMAGE}\nRUN head -c 500000 /dev/zero > /z\n")
+    with registry(TEST_LAB) as reg:
+        ref = reg.ref(f"compressed-{method}:1", NAMESPACE)
+        build_image(dockerfile, ref, context=tmp_path, lab=TEST_LAB, use_mirror=False,
+                    buildargs={"OS_IMAGE": OS_IMAGE}, quiet=True, push_compressed=method)
+        layers = reg.manifest(ref)["layers"]
+        assert {layer["mediaType"].rsplit("+", 1)[1] for layer in layers} == {method}
+        assert reg.stored(ref).layers[-1].bytes < 5_000  # 500 kB of zeros compress away
+    assert not slim_engine.image_exists(ref)  # pushed, never loaded into the engine

@@ -71,3 +71,19 @@ def test_an_app_shipped_on_the_maven_image_skips_its_entrypoint(path: Path):
     final_stage = text[text.rindex("\nFROM "):]
     if final_base(text) == "maven:3.9-eclipse-temurin-25" and "\nCMD " in final_stage:
         assert "ENTRYPOINT []" in final_stage, f"{path.name} runs the app via mvn-entrypoint"
+
+
+ENVIRONMENT_CLAIMS = ("no registry can be reached", "no container registry can be reached",
+                      "mirror on this machine", "mirror on this same machine",
+                      "costs seconds", "cannot be reached here")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name)
+def test_prose_states_nothing_about_the_environment_that_setup_did_not_find(path: Path):
+    """A laptop has a registry and no mirror; the kit has neither: what this run measures
+    on is said by `sl.setup` (session.environment), never by the prose."""
+    notebook = json.loads(path.read_text())
+    for index, cell in enumerate(notebook["cells"]):
+        text = " ".join("".join(cell["source"]).lower().split())
+        for claim in ENVIRONMENT_CLAIMS:
+            assert claim not in text, f"cell {index} of {path.name} says {claim!r}"

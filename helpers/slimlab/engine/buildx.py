@@ -193,18 +193,26 @@ class BuildxRun:
     argv: list[str]
 
 
+def push_output(ref: str, compression: str) -> list[str]:
+    """Arguments that push the build's image to ``ref`` with every layer compressed as
+    ``compression`` (gzip, zstd), recompressing layers the cache holds otherwise."""
+    return ["--output", f"type=image,name={ref},push=true,compression={compression},"
+            "force-compression=true,oci-mediatypes=true"]
+
+
 def run_build(context_tar: bytes, *, dockerfile: str, tag: str, buildargs: dict[str, str],
           labels: dict[str, str], target: str | None = None, nocache: bool = False,
-          network: str | None = None,
+          network: str | None = None, output: list[str] | None = None,
           on_vertex: Callable[[Vertex], None] | None = None) -> BuildxRun:
-    """Run one BuildKit build of the tar context; the image lands in the engine's store.
+    """Run one BuildKit build of the tar context; the image lands in the engine's store,
+    tagged ``tag`` (or goes where ``output`` says, e.g. :func:`push_output`).
 
     Never pulls on its own account: ``--pull`` is off, and the caller checks every FROM
     image is present first (BuildKit would otherwise fetch a missing one silently)."""
     with tempfile.TemporaryDirectory(prefix="slimlab-buildx-") as tmp:
         iidfile = Path(tmp) / "iid"
-        argv = [cli(), "buildx", "build", "--progress=rawjson", "--load",
-                "--iidfile", str(iidfile), "-f", dockerfile, "-t", tag]
+        argv = [cli(), "buildx", "build", "--progress=rawjson", "--iidfile", str(iidfile),
+                "-f", dockerfile, *(output or ["--load", "-t", tag])]
         for key, value in buildargs.items():
             argv += ["--build-arg", f"{key}={value}"]
         for key, value in labels.items():

@@ -1,0 +1,49 @@
+"""Lab 02's push and compression comparisons, from fake pushes (no engine)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas
+from slimlab.labs import multistage
+from slimlab.registry import LayerPush, Push
+
+
+def _push(sizes: list[int], sent: list[bool] | None = None) -> Push:
+    sent = sent or [True] * len(sizes)
+    return Push("r", [LayerPush(f"sha256:{i}", size, flag, "Pushed" if flag else
+                                "Layer already exists")
+                      for i, (size, flag) in enumerate(zip(sizes, sent, strict=True))], 1000)
+
+
+def _delivery(name: str, sent: list[bool], sizes: list[int]):
+    after = _push(sizes, sent)
+    warm = SimpleNamespace(seconds=12.0, cached_steps=9, steps=[0] * 12)
+    return SimpleNamespace(name=name, after=after, push_bytes=after.sent_bytes,
+                           new_layers=sum(sent), estimate_bytes=after.sent_bytes - 900,
+                           warm=warm, push_rows=after.rows)
+
+
+def test_the_push_table_shows_what_was_sent_and_what_the_registry_had():
+    single = _delivery("multi", [False, True], [300_000_000, 60_000_000])
+    layered = _delivery("layered", [False, False, True], [300_000_000, 60_000_000, 50_000])
+    compare = multistage.PushCompare(single, layered)
+    rows = compare.table().to_dict("records")
+    assert [r["layers sent"] for r in rows] == [1, 1]
+    assert [r["already in the registry"] for r in rows] == [1, 2]
+    assert rows[1]["push sent MB"] == 0.051
+    assert compare.ratio < 0.001
+    assert "Layer already exists" in compare.pushed("layered").frame["status"].tolist()
+
+
+def test_compression_compares_the_registrys_sizes():
+    compare = multistage.CompressionCompare(
+        "bookshelf:layered", {"gzip": _push([100_000_000, 0, 52_000]),
+                              "zstd": _push([80_000_000, 0, 51_000])},
+        {"gzip": 30.0, "zstd": 12.0})
+    rows = compare.table().to_dict("records")
+    assert rows[0]["zstd / gzip"] == 0.8 and pandas.isna(rows[1]["zstd / gzip"])  # empty layer
+    assert rows[-1]["layer"] == "all (a first pull)"
+    assert round(compare.ratio, 2) == 0.8
+    text = " ".join(compare.points())
+    assert "80 %" in text and "52.0 kB with gzip and 51.0 kB with zstd" in text
