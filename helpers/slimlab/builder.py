@@ -18,7 +18,7 @@ from slimlab import config, engine
 from slimlab.context import make_context
 from slimlab.dockerfile import base_images, stage_names
 from slimlab.engine import buildx
-from slimlab.errors import BaseImageMissing, BuildFailed
+from slimlab.errors import BaseImageMissing, BuildFailed, ConfigError, EngineLimit
 from slimlab.progress import progress
 
 
@@ -153,6 +153,8 @@ def build_image(
     text = dockerfile.read_text()
     check_bases(text, buildargs, dockerfile.name)
     buildx.require()
+    if push_compressed:
+        require_compression(push_compressed)
     root = Path(context) if context else config.workbook_root() / "sample-app"
     mirror = mirror_url_for_builds() if use_mirror else ""
     ctx = make_context(root, dockerfile, mirror_url=mirror)
@@ -217,6 +219,28 @@ def build_image(
                                           push_compressed))
     display.close(result.summary())
     return result
+
+
+ZSTD_NEEDS_CONTAINERD = (
+    "Turn on the containerd image store, then run this again. Docker Desktop: Settings → "
+    "General → \"Use containerd for pulling and storing images\". Docker Engine: add "
+    "{\"features\": {\"containerd-snapshotter\": true}} to /etc/docker/daemon.json and "
+    "restart Docker (images and containers of the old store are hidden until you switch "
+    "back).")
+
+
+def require_compression(method: str) -> None:
+    """Refuse a push the engine would silently compress otherwise: BuildKit's built-in
+    ``docker`` driver on the graph-driver store (overlay2) pushes through the engine's own
+    pusher, which writes gzip layers whatever ``compression=`` says."""
+    if method not in ("gzip", "zstd"):
+        raise ConfigError(f"Unknown layer compression {method!r}.", hint="Use gzip or zstd.")
+    store = engine.image_store()
+    if method == "zstd" and store != "containerd":
+        raise EngineLimit(
+            f"This engine keeps its images in the {store} store, whose builder pushes every "
+            "layer gzip-compressed: a zstd push would silently be gzip. Nothing was built "
+            "or pushed.", hint=ZSTD_NEEDS_CONTAINERD)
 
 
 def _command(dockerfile: Path, root: Path, tag: str, buildargs: dict[str, str],

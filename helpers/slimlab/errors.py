@@ -52,6 +52,11 @@ class EngineUnavailable(SlimlabError):
     """The Docker engine cannot be reached, refuses us, or is too old."""
 
 
+class EngineLimit(SlimlabError):
+    """The engine runs, but cannot do what was asked in its present setup (e.g. push zstd
+    layers from the graph-driver image store); the hint says which setting allows it."""
+
+
 class ImageMissing(SlimlabError):
     """An image the call needs is not on the engine."""
 

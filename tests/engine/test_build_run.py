@@ -140,7 +140,7 @@ def test_build_with_a_missing_base_image_fails_before_building(tiny_image, monke
     def no_build(*args, **kwargs):
         raise AssertionError("the build started: BuildKit would have pulled the base")
 
-    monkeypatch.setattr(buildx, "build", no_build)
+    monkeypatch.setattr(buildx, "run_build", no_build)
     with pytest.raises(BaseImageMissing) as info:
         tiny_image("ARG BASE=slimlab-test/no-such-base\nFROM ${BASE}:never\nRUN true\n",
                    name="no-base")

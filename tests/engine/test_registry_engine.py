@@ -17,7 +17,7 @@ from conftest import OS_IMAGE, TEST_LAB, remove_image
 from slimlab import engine as slim_engine
 from slimlab.builder import build_image
 from slimlab.engine.transfer import download_size
-from slimlab.errors import BaseImageMissing, PullFailed
+from slimlab.errors import BaseImageMissing, EngineLimit, PullFailed
 from slimlab.kit import prepare
 from slimlab.registry import registry
 
@@ -173,15 +173,28 @@ def test_an_apk_database_is_counted_in_an_image_without_a_shell(engine, tiny_ima
     assert (found.packages, found.shell) == (2, False)
 
 
+def _compression(media_type: str) -> str:
+    """``…tar+gzip`` (OCI) or ``…rootfs.diff.tar.gzip`` (Docker) -> ``gzip``."""
+    return next(m for m in ("gzip", "zstd") if media_type.endswith(m))
+
+
 @pytest.mark.parametrize("method", ["gzip", "zstd"])
 def test_a_build_pushes_its_layers_compressed_as_asked(engine, tmp_path, method):
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text("ARG OS_IMAGE\nFROM ${OS_IMAGE}\nRUN head -c 500000 /dev/zero > /z\n")
+    if method == "zstd" and slim_engine.image_store() != "containerd":
+        # the graph-driver store's pusher writes gzip whatever compression= says: refused
+        with registry(TEST_LAB) as reg, pytest.raises(EngineLimit) as info:
+            build_image(dockerfile, reg.ref("compressed-zstd:1", NAMESPACE), context=tmp_path,
+                        lab=TEST_LAB, use_mirror=False, buildargs={"OS_IMAGE": OS_IMAGE},
+                        quiet=True, push_compressed=method)
+        assert "gzip" in info.value.message and "containerd-snapshotter" in info.value.hint
+        return
     with registry(TEST_LAB) as reg:
         ref = reg.ref(f"compressed-{method}:1", NAMESPACE)
         build_image(dockerfile, ref, context=tmp_path, lab=TEST_LAB, use_mirror=False,
                     buildargs={"OS_IMAGE": OS_IMAGE}, quiet=True, push_compressed=method)
         layers = reg.manifest(ref)["layers"]
-        assert {layer["mediaType"].rsplit("+", 1)[1] for layer in layers} == {method}
+        assert {_compression(layer["mediaType"]) for layer in layers} == {method}
         assert reg.stored(ref).layers[-1].bytes < 5_000  # 500 kB of zeros compress away
     assert not slim_engine.image_exists(ref)  # pushed, never loaded into the engine

@@ -47,3 +47,14 @@ def test_compression_compares_the_registrys_sizes():
     assert round(compare.ratio, 2) == 0.8
     text = " ".join(compare.points())
     assert "80 %" in text and "52.0 kB with gzip and 51.0 kB with zstd" in text
+
+
+def test_compression_on_an_engine_that_cannot_push_zstd_shows_gzip_and_says_why():
+    compare = multistage.CompressionCompare(
+        "bookshelf:layered", {"gzip": _push([100_000_000, 52_000])}, {"gzip": 30.0},
+        missing="this engine keeps its images in the overlay2 store … containerd-snapshotter")
+    rows = compare.table().to_dict("records")
+    assert list(rows[0]) == ["layer", "gzip MB"] and rows[-1]["gzip MB"] == 100.1
+    assert compare.ratio is None
+    first = compare.points()[0]
+    assert first.startswith("Only gzip was pushed") and "containerd-snapshotter" in first

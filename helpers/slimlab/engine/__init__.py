@@ -138,6 +138,14 @@ def info() -> dict:
     return client().info()
 
 
+def image_store() -> str:
+    """``containerd`` or the graph driver's name (``overlay2``): what the engine keeps
+    images in decides what its builder can push (zstd needs containerd)."""
+    from slimlab.engine.doctor import image_store as store_of
+
+    return store_of(client().info())
+
+
 def platform() -> tuple[str, str]:
     """The engine's (os, architecture) as image indexes name them: ("linux", "amd64")."""
     info = client().info()
