@@ -45,10 +45,12 @@ JDK = _report({
 
 def _figures(**changes) -> jlink.SummaryFigures:
     figures = jlink.SummaryFigures(
-        modules=11, full_jre_bytes=100 * MB, first_runtime_bytes=250 * MB,
-        fixed_runtime_bytes=45 * MB, debuginfo_files=120, debuginfo_bytes=200 * MB,
+        modules=11, jdk_build="Temurin-25.0.3+9 (25.0.3+9-LTS)", jdk_jmods=0,
+        jdk_runtime_linking="yes", full_jre_bytes=100 * MB, nostrip_runtime_bytes=60 * MB,
+        jlink_runtime_bytes=45 * MB, debian_first_runtime_bytes=250 * MB,
+        debian_fixed_runtime_bytes=48 * MB, debuginfo_files=120, debuginfo_bytes=200 * MB,
         trap_met=True, alpine_bytes=200 * MB, alpine_pull_bytes=80 * MB,
-        jlink_bytes=90 * MB, jlink_pull_bytes=40 * MB, first_image_bytes=300 * MB,
+        jlink_bytes=90 * MB, jlink_pull_bytes=40 * MB,
         levels=LEVELS, handpicked_failed=True, jre_ready_s=2.0, aot_ready_s=0.8,
         cache_bytes=60 * MB, push_bytes=62 * MB, rebuild_s=75.0,
         writeup_alpine_mb=245, writeup_jlink_mb=127, kit=" (kit stand-in bases)")
@@ -64,12 +66,16 @@ def test_summary_rows_are_the_templates_filled_with_this_runs_figures() -> None:
     whats = [row["what"] for row in summary.rows]
     assert len(whats) == len(jlink.ROWS_BEFORE_LEVELS) + len(LEVELS) + len(
         jlink.ROWS_AFTER_LEVELS)
-    assert whats[4:6] == ["runtime with --compress=zip-0: disk / pulled",
+    assert whats[5:7] == ["runtime with --compress=zip-0: disk / pulled",
                           "runtime with --compress=zip-6: disk / pulled"]
     measured = {row["what"]: row["measured here"] for row in summary.rows}
     assert measured["modules jdeps computed"] == "11"
-    assert measured["Java runtime: full JRE / first jlink / fixed jlink"] == \
-        "100 / 250 / 45 MB (kit stand-in bases)"
+    assert measured["the Maven image's JDK: build / jmods / links from its run-time image"] == \
+        "Temurin-25.0.3+9 (25.0.3+9-LTS) / 0 / yes"
+    assert measured["Java runtime: full JRE / jlink without --strip-debug / with it"] == \
+        "100 / 60 / 45 MB (kit stand-in bases)"
+    assert measured["Debian's OpenJDK: runtime as linked → after the fix (*.debuginfo)"] == \
+        "250 → 48 MB (120 files, 200 MB) (kit stand-in bases)"
     assert measured["image: bookshelf:alpine → bookshelf:jlink"] == \
         "200 → 90 MB (pull 80 → 40 MB) (kit stand-in bases)"
     assert measured["runtime with --compress=zip-6: disk / pulled"] == "50.0 / 29.0 MB"
@@ -84,10 +90,14 @@ def test_summary_rows_are_the_templates_filled_with_this_runs_figures() -> None:
 
 def test_summary_points_follow_what_was_measured() -> None:
     points = jlink.render_summary(_figures()).points
-    assert points[1] == ("On this JDK, --strip-debug left 120 *.debuginfo files, 200 MB: the "
-                         "first runtime was 2.5 × the full JRE. Deleting them in the jlink stage "
-                         "made it 45 MB (0.45 × the JRE).")
-    assert points[3] == ("--compress=zip-6 against zip-0: the runtime is 38 % smaller on disk "
+    assert points[1] == ("The Maven image's JDK (Temurin-25.0.3+9 (25.0.3+9-LTS)) has no jmods "
+                         "and its jlink links from its run-time image (JEP 493); with it "
+                         "--strip-debug made the runtime 25 % smaller (60 → 45 MB, 0.45 × the "
+                         "full JRE).")
+    assert points[2] == ("With Debian's OpenJDK, --strip-debug left 120 *.debuginfo files, "
+                         "200 MB: its runtime was 2.5 × the full JRE. Deleting them in the jlink "
+                         "stage made it 48 MB (0.48 × the JRE).")
+    assert points[4] == ("--compress=zip-6 against zip-0: the runtime is 38 % smaller on disk "
                          "and 3 % smaller on the wire: a registry gzips every layer anyway.")
     assert points[-1].startswith("Spring AOT plus the JDK's AOT cache made the start 2.5 × "
                                  "faster")
@@ -95,24 +105,28 @@ def test_summary_points_follow_what_was_measured() -> None:
 
 
 def test_summary_without_the_trap_or_a_second_level_says_so() -> None:
-    summary = jlink.render_summary(_figures(trap_met=False, levels=LEVELS[:1],
-                                            handpicked_failed=False, kit=""))
+    summary = jlink.render_summary(_figures(
+        trap_met=False, levels=LEVELS[:1], handpicked_failed=False, kit="", jdk_jmods=69,
+        jdk_runtime_linking="no", debian_first_runtime_bytes=50 * MB))
     assert summary.title == "Lab 04, measured in this run"
-    assert summary.points[1] == ("This JDK's --strip-debug left no big debug files: the "
-                                 "runtime was 45 MB (0.45 × the JRE) without a fix.")
+    assert summary.points[1].startswith("The Maven image's JDK (Temurin-25.0.3+9 (25.0.3+9-LTS)) "
+                                        "has 69 jmods and its jlink links from jmods only;")
+    assert summary.points[2] == ("Debian's OpenJDK left no big debug files in this run: its "
+                                 "runtime was 50 MB as linked (0.50 × the JRE) and 48 MB after "
+                                 "the fix.")
     assert not any(p.startswith("--compress=") for p in summary.points)
-    assert len(summary.points) == 5
+    assert len(summary.points) == 6
     assert {"what": "hand-typed module list", "measured here": "started (unexpected)",
             "write-up (its machine)": ""} in summary.rows
 
 
 def test_summary_reads_its_figures_from_the_images(monkeypatch) -> None:
     sizes = {"alpine": (200 * MB, 80 * MB), "jlink": (90 * MB, 40 * MB),
-             "aot": (150 * MB, 60 * MB), "bookshelf:jlink-debuginfo": (300 * MB, 0)}
+             "aot": (150 * MB, 60 * MB), "bookshelf:jlink-debian": (100 * MB, 0)}
     monkeypatch.setattr(jlink, "_report", lambda what: SimpleNamespace(
         ref=what, size_bytes=sizes[what][0], pull_bytes=sizes[what][1]))
     monkeypatch.setattr(jlink, "runtime_bytes", lambda report: {
-        "alpine": 100 * MB, "jlink": 45 * MB}[report.ref])
+        "alpine": 100 * MB, "jlink": 45 * MB, "bookshelf:jlink-debian": 48 * MB}[report.ref])
     monkeypatch.setattr(jlink, "cache_file", lambda report: {"cache": "/app/app.aot",
                                                              "bytes": 60 * MB})
     monkeypatch.setattr(jlink, "note", lambda what: " (kit stand-in bases)")
@@ -120,8 +134,12 @@ def test_summary_reads_its_figures_from_the_images(monkeypatch) -> None:
             "trap met": True}
     delivery = SimpleNamespace(push_bytes=62 * MB, warm=SimpleNamespace(seconds=75.0))
     starts = [{"variant": "jre", "ready_s": 2.0}, {"variant": "aot", "ready_s": 0.8}]
-    shown = jlink.summary(modules=["java.base"] * 11, case=case, levels=LEVELS, starts=starts,
-                          delivery=delivery, handpicked_failed=True)
+    jdk = {"build": "Temurin-25.0.3+9 (25.0.3+9-LTS)", "jmods": 0,
+           "links from its run-time image (JEP 493)": "yes"}
+    strip = [{"runtime bytes": 60 * MB}, {"runtime bytes": 45 * MB}]
+    shown = jlink.summary(modules=["java.base"] * 11, jdk=jdk, strip=strip, case=case,
+                          levels=LEVELS, starts=starts, delivery=delivery,
+                          handpicked_failed=True)
     expected = jlink.render_summary(_figures())
     assert (shown.title, shown.rows, shown.points) == (expected.title, expected.rows,
                                                         expected.points)
@@ -268,3 +286,109 @@ def test_fails_at_startup_says_whether_the_image_started(monkeypatch, capsys) ->
     monkeypatch.setattr(workbook, "run", broken)
     assert jlink.fails_at_startup("bookshelf:jlink-handpicked") is True
     assert "java/sql/Date" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------- the JDKs
+
+
+TEMURIN_PROBE = """IMPLEMENTOR="Eclipse Adoptium"
+IMPLEMENTOR_VERSION="Temurin-25.0.3+9"
+JAVA_RUNTIME_VERSION="25.0.3+9-LTS"
+JAVA_VERSION="25.0.3"
+--- jlink
+Usage: jlink <options> --module-path <modulepath> --add-modules <module>[,<module>...]
+Capabilities:
+      Linking from run-time image enabled
+--- objcopy
+/usr/bin/objcopy
+--- jmods
+0
+"""
+
+
+def test_parse_jdk_probe_reads_the_build_capability_objcopy_and_jmods() -> None:
+    assert jlink.parse_jdk_probe(TEMURIN_PROBE) == {
+        "build": "Temurin-25.0.3+9", "version": "25.0.3+9-LTS", "runtime linking": "yes",
+        "objcopy": "/usr/bin/objcopy", "debuginfo in jmods": 0}
+    debian = ('IMPLEMENTOR="Debian"\nJAVA_RUNTIME_VERSION="25.0.5+8-Debian"\n--- jlink\n'
+              "Capabilities:\n      Linking from run-time image disabled\n--- objcopy\n"
+              "missing\n--- jmods\n70\n")
+    assert jlink.parse_jdk_probe(debian) == {
+        "build": "Debian", "version": "25.0.5+8-Debian", "runtime linking": "no",
+        "objcopy": "missing", "debuginfo in jmods": 70}
+    old = jlink.parse_jdk_probe('JAVA_VERSION="21.0.2"\n--- jlink\nUsage: jlink\n')
+    assert (old["runtime linking"], old["version"], old["debuginfo in jmods"]) == \
+        ("not said", "21.0.2", 0)
+
+
+def test_jdk_home_is_the_folder_whose_jlink_is_real() -> None:
+    stage = _report({"opt/java/openjdk/bin/java": 10, "opt/java/openjdk/bin/jlink": 10,
+                     "opt/java/openjdk/lib/modules": 100 * MB,
+                     "opt/java/openjdk/jmods/java.base.jmod": 20 * MB,
+                     "runtime/bin/java": 10, "runtime/lib/modules": 30 * MB})
+    assert jlink.jdk_home(stage) == "/opt/java/openjdk"
+    with pytest.raises(ContainerFailed, match="no JDK"):
+        jlink.jdk_home(_report({"runtime/bin/java": 10, "runtime/lib/modules": 1}))
+
+
+def test_jdk_facts_joins_the_image_files_and_the_probe(monkeypatch) -> None:
+    stage = _report({"opt/java/openjdk/bin/jlink": 10, "opt/java/openjdk/lib/modules": 100 * MB},
+                    ref="bookshelf:jlink-stage")
+    monkeypatch.setattr(jlink, "inspect", lambda ref: stage)
+    monkeypatch.setattr(jlink, "output", lambda image, command: (0, TEMURIN_PROBE))
+    facts = jlink.jdk_facts("bookshelf:jlink-stage", "the Maven image's JDK")
+    assert facts == {"JDK": "the Maven image's JDK",
+                     "build": "Temurin-25.0.3+9 (25.0.3+9-LTS)", "JDK home": "/opt/java/openjdk",
+                     "jmods": 0, "jmods MB": 0.0, "*.debuginfo files in its jmods": 0,
+                     "*.debuginfo files in its folders": 0,
+                     "links from its run-time image (JEP 493)": "yes",
+                     "objcopy (for --strip-debug)": "/usr/bin/objcopy"}
+
+
+# ---------------------------------------------------------------------------- --strip-debug
+
+
+def test_strip_rows_and_points_compare_without_and_with() -> None:
+    without = _report({"opt/java/bin/java": 1, "opt/java/lib/modules": 50 * MB,
+                       "opt/java/lib/server/libjvm.so": 20 * MB}, ref="bookshelf:jlink-nostrip")
+    with_ = _report({"opt/java/bin/java": 1, "opt/java/lib/modules": 40 * MB,
+                     "opt/java/lib/server/libjvm.so": 20 * MB}, ref="bookshelf:jlink")
+
+    def sized(report: ImageReport, size: int) -> SimpleNamespace:
+        return SimpleNamespace(ref=report.ref, fs=report.fs, bytes_under=report.bytes_under,
+                               size_bytes=size)
+
+    rows = [jlink.strip_row(sized(without, 100 * MB), "without --strip-debug"),  # type: ignore[arg-type]
+            jlink.strip_row(sized(with_, 90 * MB), "with --strip-debug")]  # type: ignore[arg-type]
+    assert rows[0] == {"jlink": "without --strip-debug", "tag": "bookshelf:jlink-nostrip",
+                       "runtime bytes": 70 * MB + 1, "module image bytes": 50 * MB,
+                       "native library bytes": 20 * MB, "image bytes": 100 * MB}
+    assert jlink.strip_points(rows) == [
+        "the runtime: 14 % smaller with --strip-debug (70.0 → 60.0 MB)",
+        "its module image (lib/modules): 20 % smaller with --strip-debug (50.0 → 40.0 MB)",
+        "its native libraries: the same size with --strip-debug (20.0 → 20.0 MB)"]
+
+
+# ---------------------------------------------------------------------------- Debian's trap
+
+
+def test_a_stage_runtime_is_measured_under_its_own_folder(monkeypatch) -> None:
+    stage = _report({"usr/lib/jvm/jdk/bin/java": 1, "usr/lib/jvm/jdk/bin/jlink": 1,
+                     "usr/lib/jvm/jdk/lib/modules": 100 * MB,
+                     "runtime/bin/java": 1, "runtime/lib/modules": 30 * MB,
+                     "runtime/lib/server/libjvm.so": 20 * MB,
+                     "runtime/lib/server/libjvm.debuginfo": 150 * MB})
+    monkeypatch.setattr(jlink, "_report", lambda what: stage)
+    case = jlink.debian_case("bookshelf:jlink-debian-stage")
+    assert case["runtime"] == "/runtime" and case["trap met"]
+    assert case["runtime bytes"] == 200 * MB + 1
+    share = jlink.pattern_share("bookshelf:jlink-debian-stage", "*.debuginfo")
+    assert share == {"pattern": "*.debuginfo", "under": "/runtime", "files": 1, "MB": 150.0,
+                     "runtime MB": 200.0, "share %": 75.0}
+    assert jlink.bytes_of(stage, "*.so", "/runtime") == 20 * MB
+
+
+def test_startup_text_quotes_the_measured_ratio() -> None:
+    starts = [{"variant": "jre", "ready_s": 2.5}, {"variant": "aot", "ready_s": 0.8}]
+    assert jlink.startup_text(starts) == ("bookshelf:aot was ready in 0.80 s, bookshelf:jre in "
+                                          "2.50 s (medians): 3.1 × faster in this run.")

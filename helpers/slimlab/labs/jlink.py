@@ -3,7 +3,9 @@
 Everything here measures images that ``sl.build`` made; nothing assumes a JDK vendor. The
 module list is read from the build stage (``/jlink/modules.txt``, written by jdeps), the
 runtime's bytes from the image's own layers, and a runtime's pull size from its layer's
-gzip size, exactly as a registry would store it.
+gzip size, exactly as a registry would store it. What each JDK is (its build, its jmods,
+whether it links from its run-time image) is read from the stage images too, because the
+lab's sentences about a JDK must be facts of this run, not of the author's machine.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
 
 LAB = "04-jlink"
 DOCKERFILE = "labs/04-jlink/Dockerfile"
+# The same runtime linked with Debian's OpenJDK, whose jmods carry *.debuginfo files.
+DEBIAN_DOCKERFILE = "Dockerfile.debuginfo"
+RUNTIME_DIR = "/runtime"  # where every jlink stage of this lab links its runtime
 MODULES_FILE = "/jlink/modules.txt"
 ROOTS_FILE = "/jlink/roots.txt"
 # The bands a learner's module list must fall in: the app needs more than java.base, and a
@@ -115,6 +120,19 @@ def java_home(report: ImageReport) -> str:
     raise ContainerFailed(f"{report.ref} holds no Java runtime (no bin/java beside lib/modules).")
 
 
+def jdk_home(report: ImageReport) -> str:
+    """The directory of the image's full JDK: the one whose ``bin/jlink`` is a real file
+    (a runtime jlink linked for the app has no jlink, so a stage holding both is not
+    ambiguous)."""
+    files = report.fs.files
+    for path, (entry, _) in files.items():
+        if path.endswith("/bin/jlink") and entry.kind == "f":
+            home = path[: -len("/bin/jlink")]
+            if home + "/lib/modules" in files:
+                return "/" + home
+    raise ContainerFailed(f"{report.ref} holds no JDK (no bin/jlink beside lib/modules).")
+
+
 def runtime_bytes(report: ImageReport) -> int:
     """Bytes of regular files under the image's Java runtime directory."""
     return report.bytes_under(java_home(report))
@@ -130,9 +148,10 @@ def files_matching(report: ImageReport, pattern: str, under: str = "") -> list[d
     return sorted(rows, key=lambda r: -r["bytes"])
 
 
-def bytes_of(report: ImageReport, pattern: str) -> int:
-    """Total bytes of the files matching ``pattern`` (a file-name glob) in the image."""
-    return sum(r["bytes"] for r in files_matching(report, pattern))
+def bytes_of(report: ImageReport, pattern: str, under: str = "") -> int:
+    """Total bytes of the files matching ``pattern`` (a file-name glob) in the image, or
+    only under one directory (a stage image holds a JDK besides the runtime it linked)."""
+    return sum(r["bytes"] for r in files_matching(report, pattern, under))
 
 
 def by_kind(report: ImageReport, under: str, n: int = 6) -> list[dict]:
@@ -157,9 +176,10 @@ def by_kind(report: ImageReport, under: str, n: int = 6) -> list[dict]:
     return sorted(rows, key=lambda r: -r["bytes"])[:n]
 
 
-def debuginfo_case(report: ImageReport) -> dict:
-    """Which case this JDK is: does a ``--strip-debug`` runtime still carry debug files?"""
-    home = java_home(report)
+def debuginfo_case(report: ImageReport, home: str | None = None) -> dict:
+    """Which case this JDK is: does a ``--strip-debug`` runtime still carry debug files?
+    ``home``: the runtime's directory (``/runtime`` in a stage image), else found."""
+    home = home or java_home(report)
     debug = files_matching(report, "*.debuginfo", home)
     libjvm = files_matching(report, "libjvm.so", home)
     total = report.bytes_under(home)
@@ -168,6 +188,117 @@ def debuginfo_case(report: ImageReport) -> dict:
             "debuginfo bytes": found, "debuginfo share %": round(100 * found / (total or 1), 1),
             "libjvm.so bytes": libjvm[0]["bytes"] if libjvm else None,
             "trap met": found > 0.25 * total}
+
+
+# ---------------------------------------------------------------------------- the JDKs
+
+# One container per stage answers every question about its JDK: the release file, jlink's
+# capabilities (JEP 493 prints "Linking from run-time image enabled"), where objcopy is, and
+# how many *.debuginfo files its jmods hold (they are zip files: only jmod can list them).
+JDK_PROBE = ('cat "$1/release"; echo "--- jlink"; "$1/bin/jlink" --help 2>&1; '
+             'echo "--- objcopy"; command -v objcopy || echo missing; echo "--- jmods"; '
+             'for f in "$1"/jmods/*.jmod; do [ -e "$f" ] && "$1/bin/jmod" list "$f"; done '
+             '2>/dev/null | grep -c "[.]debuginfo$" || true')
+
+
+def parse_jdk_probe(text: str) -> dict[str, Any]:
+    """The probe's output as facts: the JDK build, whether its jlink links from the
+    run-time image ("yes"/"no"/"not said": a JDK before 24 prints no such line), objcopy's
+    path (or "missing") and the ``*.debuginfo`` files inside its jmods."""
+    release, _, rest = text.partition("--- jlink")
+    helptext, _, rest = rest.partition("--- objcopy")
+    objcopy, _, in_jmods = rest.partition("--- jmods")
+    count = re.findall(r"^\s*(\d+)\s*$", in_jmods, re.MULTILINE)
+    pairs = (line.split("=", 1) for line in release.splitlines() if "=" in line)
+    facts = {k.strip(): v.strip().strip('"') for k, v in pairs}
+    capability = re.search(r"Linking from run-time image (enabled|disabled)", helptext)
+    return {"build": facts.get("IMPLEMENTOR_VERSION") or facts.get("IMPLEMENTOR", "?"),
+            "version": facts.get("JAVA_RUNTIME_VERSION") or facts.get("JAVA_VERSION", "?"),
+            "runtime linking": {"enabled": "yes", "disabled": "no"}[capability.group(1)]
+            if capability else "not said",
+            "objcopy": (objcopy.strip().splitlines() or ["missing"])[-1],
+            "debuginfo in jmods": int(count[-1]) if count else 0}
+
+
+def jdk_facts(stage_image: str, label: str) -> dict[str, Any]:
+    """What the JDK that linked a stage's runtime is, measured in the stage image: its
+    build, its jmods and ``*.debuginfo`` files (from the image's files) and what its jlink
+    and the image say (from one short-lived container)."""
+    report = inspect(stage_image)
+    home = jdk_home(report)
+    jmods = files_matching(report, "*.jmod", home)
+    debug = files_matching(report, "*.debuginfo", home)
+    code, text = output(stage_image, ["sh", "-c", JDK_PROBE, "sh", home])
+    if code != 0:
+        raise ContainerFailed(f"Could not ask the JDK in {stage_image} about itself.", log=text)
+    probe = parse_jdk_probe(text)
+    return {"JDK": label, "build": f"{probe['build']} ({probe['version']})",
+            "JDK home": home, "jmods": len(jmods),
+            "jmods MB": round(sum(r["bytes"] for r in jmods) / 1e6, 1),
+            "*.debuginfo files in its jmods": probe["debuginfo in jmods"],
+            "*.debuginfo files in its folders": len(debug),
+            "links from its run-time image (JEP 493)": probe["runtime linking"],
+            "objcopy (for --strip-debug)": probe["objcopy"]}
+
+
+def jdk_view(rows: Sequence[dict]) -> Table:
+    """``jdk_facts`` rows as a table: the JDKs that linked this lab's runtimes."""
+    return table(rows, "The JDKs that link this lab's runtimes, measured in this run"
+                 + note("jlink"))
+
+
+# ---------------------------------------------------------------------------- --strip-debug
+
+
+def build_with(args: dict[str, str], tag: str, *, dockerfile: str = DOCKERFILE,
+               quiet: bool = True) -> BuildResult:
+    """Build a lab Dockerfile with the profile's base images plus build arguments ``args``
+    (``JLINK_COMPRESS``, ``JLINK_STRIP``), as a measuring trial tagged ``tag``."""
+    from slimlab import config
+    from slimlab.builder import build_image
+    from slimlab.workbook import base_args
+
+    path = config.workbook_root() / dockerfile
+    buildargs = {r.arg: r.image for r in base_args(path)}
+    buildargs.update(args)
+    return build_image(path, tag, buildargs=buildargs, lab=LAB, quiet=quiet)
+
+
+def strip_row(report: ImageReport, label: str) -> dict[str, Any]:
+    """One runtime in bytes: in all, its module image, its native libraries, its image."""
+    home = java_home(report)
+    native = sum(r["bytes"] for r in files_matching(report, "*.so", home))
+    modules_file = files_matching(report, "modules", home + "/lib")
+    return {"jlink": label, "tag": report.ref, "runtime bytes": report.bytes_under(home),
+            "module image bytes": sum(r["bytes"] for r in modules_file),
+            "native library bytes": native, "image bytes": report.size_bytes}
+
+
+def strip_debug(what: str = "jlink", without: str = "bookshelf:jlink-nostrip") -> list[dict]:
+    """Measure what ``--strip-debug`` does on the Maven image's JDK: the lab's image (with
+    it) against the same Dockerfile built with ``JLINK_STRIP=""`` (without it)."""
+    result = build_with({"JLINK_STRIP": ""}, without)
+    return [strip_row(inspect(result.tag), "without --strip-debug"),
+            strip_row(_report(what), "with --strip-debug")]
+
+
+def strip_view(rows: Sequence[dict]) -> Table:
+    shown = [{"jlink": r["jlink"], "runtime MB": round(r["runtime bytes"] / 1e6, 1),
+              "lib/modules MB": round(r["module image bytes"] / 1e6, 1),
+              "native libraries (*.so) MB": round(r["native library bytes"] / 1e6, 1),
+              "image MB": round(r["image bytes"] / 1e6, 1)} for r in rows]
+    return table(shown, "One runtime without and with --strip-debug, measured in this run"
+                 + note("jlink"))
+
+
+def strip_points(rows: Sequence[dict]) -> list[str]:
+    """What ``--strip-debug`` changed, in words, from ``strip_debug``'s rows (without first)."""
+    without, with_ = rows[0], rows[-1]
+    return [f"{label}: {change(with_[key], without[key])} with --strip-debug "
+            f"({without[key] / 1e6:,.1f} → {with_[key] / 1e6:,.1f} MB)"
+            for label, key in (("the runtime", "runtime bytes"),
+                               ("its module image (lib/modules)", "module image bytes"),
+                               ("its native libraries", "native library bytes"))]
 
 
 # ---------------------------------------------------------------------------- compression
@@ -185,15 +316,8 @@ def runtime_layer(report: ImageReport, home: str = "/opt/java") -> LayerIndex:
 def build_compressed(level: str, *, tag: str | None = None, dockerfile: str = DOCKERFILE,
                      quiet: bool = True) -> BuildResult:
     """Build the jlink image with ``--compress=<level>`` (build arg JLINK_COMPRESS)."""
-    from slimlab import config
-    from slimlab.builder import build_image
-    from slimlab.workbook import base_args
-
-    path = config.workbook_root() / dockerfile
-    args = {r.arg: r.image for r in base_args(path)}
-    args["JLINK_COMPRESS"] = level
-    return build_image(path, tag or f"bookshelf:jlink-{level}", buildargs=args, lab=LAB,
-                 quiet=quiet)
+    return build_with({"JLINK_COMPRESS": level}, tag or f"bookshelf:jlink-{level}",
+                      dockerfile=dockerfile, quiet=quiet)
 
 
 def compression(levels: Iterable[str] = ("zip-0", "zip-6", "zip-9"),
@@ -291,7 +415,9 @@ def note(what: str) -> str:
 
     if what in BY_NAME:
         return stand_in_note(BY_NAME[what].path)
-    return stand_in_note(DOCKERFILE)  # this lab's extra images share its bases
+    if "debian" in what:  # the Debian-JDK images: Dockerfile.debuginfo's bases
+        return stand_in_note(dockerfile(DEBIAN_DOCKERFILE))
+    return stand_in_note(DOCKERFILE)  # this lab's other extra images share its bases
 
 
 def _report(what: str) -> ImageReport:
@@ -300,21 +426,30 @@ def _report(what: str) -> ImageReport:
     return image(what)
 
 
-def largest(what: str, n: int = 8) -> Table:
-    """The biggest files in an image, in MB, with the share of the image each one is."""
+def _where(what: str, under: str | None) -> str:
+    return f"{under} in {what}" if under else what
+
+
+def largest(what: str, n: int = 8, under: str | None = None) -> Table:
+    """The biggest files in an image (or under one directory of it, ``under``), in MB,
+    with the share of the image each one is."""
     report = _report(what)
+    found = (files_matching(report, "*", under)[:n] if under else report.largest_files(n))
     rows = [{"path": r["path"], "MB": round(r["bytes"] / 1e6, 1),
              "share of image %": round(100 * r["bytes"] / (report.size_bytes or 1), 1)}
-            for r in report.largest_files(n)]
-    return table(rows, f"Largest files in {report.ref}{note(what)}")
+            for r in found]
+    return table(rows, f"Largest files in {_where(report.ref, under)}{note(what)}")
 
 
-def runtimes(images: dict[str, str]) -> Table:
-    """Java runtime and image sizes side by side: ``{"label": variant or tag}``."""
+def runtimes(images: dict[str, str | tuple[str, str]]) -> Table:
+    """Java runtime and image sizes side by side: ``{"label": variant or tag}``, or
+    ``{"label": (stage image, "/runtime")}`` for a runtime still in its jlink stage (its
+    image figures then include the JDK that linked it)."""
     rows = []
-    for label, what in images.items():
+    for label, given in images.items():
+        what, home = given if isinstance(given, tuple) else (given, None)
         report = _report(what)
-        home = java_home(report)
+        home = home or java_home(report)
         rows.append({"image": label, "tag": report.ref + note(what), "Java runtime at": home,
                      "runtime MB": round(report.bytes_under(home) / 1e6, 1),
                      "image MB": round(report.size_bytes / 1e6, 1),
@@ -322,12 +457,38 @@ def runtimes(images: dict[str, str]) -> Table:
     return table(rows, "Java runtimes, measured in this run")
 
 
-def kinds(what: str) -> Table:
-    """What the runtime's bytes are, grouped (see ``by_kind``)."""
+def kinds(what: str, under: str | None = None) -> Table:
+    """What the runtime's bytes are, grouped (see ``by_kind``); ``under``: the runtime's
+    directory in a stage image, else the image's Java runtime."""
     report = _report(what)
-    home = java_home(report)
+    home = under or java_home(report)
     rows = [{**r, "MB": round(r.pop("bytes") / 1e6, 1)} for r in by_kind(report, home)]
     return table(rows, f"What {home} in {report.ref} is made of{note(what)}")
+
+
+def pattern_share(what: str, pattern: str, under: str = RUNTIME_DIR) -> dict[str, Any]:
+    """How much of a runtime the files matching ``pattern`` are (the exercise that names
+    the kind of file that bloats it; its checkpoint reads ``share %``)."""
+    report = _report(what)
+    found = files_matching(report, pattern, under)
+    total = report.bytes_under(under)
+    found_bytes = sum(r["bytes"] for r in found)
+    return {"pattern": pattern, "under": under, "files": len(found),
+            "MB": round(found_bytes / 1e6, 1), "runtime MB": round(total / 1e6, 1),
+            "share %": round(100 * found_bytes / (total or 1), 1)}
+
+
+def debian_case(stage_image: str, home: str = RUNTIME_DIR) -> dict:
+    """``debuginfo_case`` of the runtime as Debian's jlink left it, in its stage image."""
+    return debuginfo_case(_report(stage_image), home)
+
+
+def startup_text(rows: Sequence[dict], what: str = "aot", baseline: str = "jre") -> str:
+    """The measured speed-up in words: the medians and their ratio, never "several times"."""
+    by_name = {r["variant"]: r for r in rows}
+    fast, slow = by_name[what]["ready_s"], by_name[baseline]["ready_s"]
+    return (f"bookshelf:{what} was ready in {fast:.2f} s, bookshelf:{baseline} in {slow:.2f} s "
+            f"(medians): {slow / fast:.1f} × faster in this run.")
 
 
 def verdict(case: dict) -> Markdown:
@@ -345,14 +506,14 @@ def verdict_text(case: dict) -> str:
         return (f"**Trap met on this JDK:** {case['debuginfo files']} `*.debuginfo` files hold "
                 f"{mb:,.0f} MB of the {total:,.0f} MB runtime ({case['debuginfo share %']} %). "
                 "`--strip-debug` removed the Java debug attributes but kept the native debug "
-                "info that this JDK's jmods carry in separate files.")
+                "info that this JDK's jmods carry in separate files, and jlink copied them.")
     if case["debuginfo files"]:
         return (f"**Small trap on this JDK:** {case['debuginfo files']} `*.debuginfo` files, "
                 f"{mb:,.1f} MB of a {total:,.0f} MB runtime: worth removing, not the cause of "
                 "a big image.")
     return (f"**No trap on this JDK:** no `*.debuginfo` files in the {total:,.0f} MB runtime; "
-            "`--strip-debug` did the whole job here. The fix below changes nothing on it, "
-            "which is what a fix for another JDK should do.")
+            "`--strip-debug` did the whole job here, and deleting `*.debuginfo` files "
+            "changes nothing on it.")
 
 
 def module_view(computed: Sequence[str], handpicked: Sequence[str]) -> Table:
@@ -417,7 +578,7 @@ def compression_view(rows: Sequence[dict]) -> Table:
               "runtime pulled MB": round(r["runtime pull bytes"] / 1e6, 1),
               "image MB": round(r["image disk bytes"] / 1e6, 1),
               "image pull MB": round(r["image pull bytes"] / 1e6, 1)} for r in rows]
-    return table(shown, "One runtime, three compression levels, measured in this run"
+    return table(shown, f"One runtime, {len(shown)} compression levels, measured in this run"
                  + note("jlink"))
 
 
@@ -443,6 +604,11 @@ def ratio(what: str, baseline: str) -> float:
     return _report(what).size_bytes / _report(baseline).size_bytes
 
 
+def runtime_mb(what: str) -> float:
+    """An image's Java runtime in MB (the figure a prediction is compared with)."""
+    return runtime_bytes(_report(what)) / 1e6
+
+
 def runtime_ratio(what: str, baseline: str) -> float:
     """An image's Java runtime bytes over a baseline image's Java runtime bytes."""
     return runtime_bytes(_report(what)) / runtime_bytes(_report(baseline))
@@ -461,12 +627,16 @@ def startup_ratio(rows: Sequence[dict], what: str, baseline: str) -> float:
 SUMMARY_TITLE = "Lab 04, measured in this run{kit}"
 ROWS_BEFORE_LEVELS: tuple[tuple[str, str, str], ...] = (
     ("modules jdeps computed", "{modules}", "11"),
-    ("Java runtime: full JRE / first jlink / fixed jlink",
-     "{full_jre_mb:,.0f} / {first_runtime_mb:,.0f} / {fixed_runtime_mb:,.0f} MB{kit}", ""),
+    ("the Maven image's JDK: build / jmods / links from its run-time image",
+     "{jdk_build} / {jdk_jmods} / {jdk_runtime_linking}", ""),
+    ("Java runtime: full JRE / jlink without --strip-debug / with it",
+     "{full_jre_mb:,.0f} / {nostrip_runtime_mb:,.0f} / {jlink_runtime_mb:,.0f} MB{kit}", ""),
     ("image: bookshelf:alpine → bookshelf:jlink",
      "{alpine_mb:,.0f} → {jlink_mb:,.0f} MB (pull {alpine_pull_mb:,.0f} → "
      "{jlink_pull_mb:,.0f} MB){kit}", "{writeup_alpine_mb} → {writeup_jlink_mb} MB"),
-    ("first jlink image (with *.debuginfo)", "{first_image_mb:,.0f} MB{kit}", ""),
+    ("Debian's OpenJDK: runtime as linked → after the fix (*.debuginfo)",
+     "{debian_first_mb:,.0f} → {debian_fixed_mb:,.0f} MB ({debuginfo_files} files, "
+     "{debuginfo_mb:,.0f} MB){kit}", ""),
 )
 LEVEL_ROW = ("runtime with --compress={compress}: disk / pulled",
              "{disk_mb:.1f} / {pulled_mb:.1f} MB", "")
@@ -479,12 +649,16 @@ ROWS_AFTER_LEVELS: tuple[tuple[str, str, str], ...] = (
 )
 POINT_MODULES = ("jdeps found {modules} modules in the app's own classes and libraries; the "
                  "build computes them every time, so nobody types (or forgets) one.")
-POINT_TRAP = ("On this JDK, --strip-debug left {debuginfo_files} *.debuginfo files, "
-              "{debuginfo_mb:,.0f} MB: the first runtime was {first_vs_jre:.1f} × the full JRE. "
-              "Deleting them in the jlink stage made it {fixed_runtime_mb:,.0f} MB "
-              "({fixed_vs_jre:.2f} × the JRE).")
-POINT_NO_TRAP = ("This JDK's --strip-debug left no big debug files: the runtime was "
-                 "{fixed_runtime_mb:,.0f} MB ({fixed_vs_jre:.2f} × the JRE) without a fix.")
+POINT_STRIP = ("The Maven image's JDK ({jdk_build}) has {jdk_jmods_words} and {jdk_links}; "
+               "with it --strip-debug made the runtime {strip_change} ({nostrip_runtime_mb:,.0f}"
+               " → {jlink_runtime_mb:,.0f} MB, {jlink_vs_jre:.2f} × the full JRE).")
+POINT_TRAP = ("With Debian's OpenJDK, --strip-debug left {debuginfo_files} *.debuginfo files, "
+              "{debuginfo_mb:,.0f} MB: its runtime was {debian_first_vs_jre:.1f} × the full "
+              "JRE. Deleting them in the jlink stage made it {debian_fixed_mb:,.0f} MB "
+              "({debian_fixed_vs_jre:.2f} × the JRE).")
+POINT_NO_TRAP = ("Debian's OpenJDK left no big debug files in this run: its runtime was "
+                 "{debian_first_mb:,.0f} MB as linked ({debian_first_vs_jre:.2f} × the JRE) "
+                 "and {debian_fixed_mb:,.0f} MB after the fix.")
 POINT_IMAGE = ("bookshelf:jlink is {jlink_vs_alpine:.2f} × bookshelf:alpine ({jlink_mb:,.0f} MB)"
                "{kit}, runs as a non-root user and has no shell.")
 POINT_COMPRESSION = ("--compress={strongest} against {plain}: the runtime is {disk_change} on "
@@ -503,9 +677,14 @@ class SummaryFigures:
     kept apart from the wording so the summary can be checked without an engine."""
 
     modules: int
+    jdk_build: str  # the Maven image's JDK, from its release file
+    jdk_jmods: int  # its jmods files (0: no jmods folder)
+    jdk_runtime_linking: str  # "yes"/"no"/"not said", from its jlink --help
     full_jre_bytes: int
-    first_runtime_bytes: int
-    fixed_runtime_bytes: int
+    nostrip_runtime_bytes: int
+    jlink_runtime_bytes: int
+    debian_first_runtime_bytes: int
+    debian_fixed_runtime_bytes: int
     debuginfo_files: int
     debuginfo_bytes: int
     trap_met: bool
@@ -513,7 +692,6 @@ class SummaryFigures:
     alpine_pull_bytes: int
     jlink_bytes: int
     jlink_pull_bytes: int
-    first_image_bytes: int
     levels: tuple[dict, ...]  # ``compression`` rows, no compression first
     handpicked_failed: bool
     jre_ready_s: float
@@ -527,18 +705,29 @@ class SummaryFigures:
 
     def values(self) -> dict[str, Any]:
         """The templates' named values: MB, ratios and words derived from the figures."""
+        jre = self.full_jre_bytes
         values: dict[str, Any] = {
             "kit": self.kit, "modules": self.modules,
-            "full_jre_mb": self.full_jre_bytes / MB,
-            "first_runtime_mb": self.first_runtime_bytes / MB,
-            "fixed_runtime_mb": self.fixed_runtime_bytes / MB,
-            "first_vs_jre": self.first_runtime_bytes / self.full_jre_bytes,
-            "fixed_vs_jre": self.fixed_runtime_bytes / self.full_jre_bytes,
+            "jdk_build": self.jdk_build, "jdk_jmods": self.jdk_jmods,
+            "jdk_jmods_words": f"{self.jdk_jmods} jmods" if self.jdk_jmods else "no jmods",
+            "jdk_runtime_linking": self.jdk_runtime_linking,
+            "jdk_links": {"yes": "its jlink links from its run-time image (JEP 493)",
+                          "no": "its jlink links from jmods only"}.get(
+                              self.jdk_runtime_linking,
+                              "its jlink says nothing about linking from its run-time image"),
+            "full_jre_mb": jre / MB,
+            "nostrip_runtime_mb": self.nostrip_runtime_bytes / MB,
+            "jlink_runtime_mb": self.jlink_runtime_bytes / MB,
+            "jlink_vs_jre": self.jlink_runtime_bytes / jre,
+            "strip_change": change(self.jlink_runtime_bytes, self.nostrip_runtime_bytes),
+            "debian_first_mb": self.debian_first_runtime_bytes / MB,
+            "debian_fixed_mb": self.debian_fixed_runtime_bytes / MB,
+            "debian_first_vs_jre": self.debian_first_runtime_bytes / jre,
+            "debian_fixed_vs_jre": self.debian_fixed_runtime_bytes / jre,
             "debuginfo_files": self.debuginfo_files, "debuginfo_mb": self.debuginfo_bytes / MB,
             "alpine_mb": self.alpine_bytes / MB, "alpine_pull_mb": self.alpine_pull_bytes / MB,
             "jlink_mb": self.jlink_bytes / MB, "jlink_pull_mb": self.jlink_pull_bytes / MB,
             "jlink_vs_alpine": self.jlink_bytes / self.alpine_bytes,
-            "first_image_mb": self.first_image_bytes / MB,
             "writeup_alpine_mb": self.writeup_alpine_mb, "writeup_jlink_mb": self.writeup_jlink_mb,
             "handpicked": "failed at startup" if self.handpicked_failed
             else "started (unexpected)",
@@ -571,29 +760,35 @@ def render_summary(figures: SummaryFigures) -> Summary:
                                       "pulled_mb": level["runtime pull bytes"] / MB})
              for level in figures.levels]
     rows += [_summary_row(t, values) for t in ROWS_AFTER_LEVELS]
-    points = [POINT_MODULES, POINT_TRAP if figures.trap_met else POINT_NO_TRAP, POINT_IMAGE,
-              *([POINT_COMPRESSION] if len(figures.levels) > 1 else []),
+    points = [POINT_MODULES, POINT_STRIP, POINT_TRAP if figures.trap_met else POINT_NO_TRAP,
+              POINT_IMAGE, *([POINT_COMPRESSION] if len(figures.levels) > 1 else []),
               POINT_HANDPICKED, POINT_AOT]
     return Summary(SUMMARY_TITLE.format_map(values), rows,
                    [p.format_map(values) for p in points])
 
 
-def summary(*, modules: Sequence[str], case: dict, levels: Sequence[dict],
-            starts: Sequence[dict], delivery: Delivery, handpicked_failed: bool,
-            first: str = "bookshelf:jlink-debuginfo") -> Summary:
-    """Lab 04's closing table and key points, every figure taken from this run."""
+def summary(*, modules: Sequence[str], jdk: dict, strip: Sequence[dict], case: dict,
+            levels: Sequence[dict], starts: Sequence[dict], delivery: Delivery,
+            handpicked_failed: bool, debian: str = "bookshelf:jlink-debian") -> Summary:
+    """Lab 04's closing table and key points, every figure taken from this run: ``jdk``
+    (``jdk_facts`` of the Maven image's JDK), ``strip`` (``strip_debug``), ``case``
+    (``debian_case``: Debian's runtime as linked) and ``debian``, the fixed Debian image."""
     from slimlab.report import WRITEUP
 
     alpine, jlink, aot = (_report(n) for n in ("alpine", "jlink", "aot"))
     by_name = {r["variant"]: r for r in starts}
     return render_summary(SummaryFigures(
-        modules=len(modules), full_jre_bytes=runtime_bytes(alpine),
-        first_runtime_bytes=case["runtime bytes"], fixed_runtime_bytes=runtime_bytes(jlink),
+        modules=len(modules), jdk_build=jdk["build"], jdk_jmods=jdk["jmods"],
+        jdk_runtime_linking=jdk["links from its run-time image (JEP 493)"],
+        full_jre_bytes=runtime_bytes(alpine), nostrip_runtime_bytes=strip[0]["runtime bytes"],
+        jlink_runtime_bytes=runtime_bytes(jlink),
+        debian_first_runtime_bytes=case["runtime bytes"],
+        debian_fixed_runtime_bytes=runtime_bytes(_report(debian)),
         debuginfo_files=case["debuginfo files"], debuginfo_bytes=case["debuginfo bytes"],
         trap_met=case["trap met"], alpine_bytes=alpine.size_bytes,
         alpine_pull_bytes=alpine.pull_bytes, jlink_bytes=jlink.size_bytes,
-        jlink_pull_bytes=jlink.pull_bytes, first_image_bytes=_report(first).size_bytes,
-        levels=tuple(levels), handpicked_failed=handpicked_failed,
+        jlink_pull_bytes=jlink.pull_bytes, levels=tuple(levels),
+        handpicked_failed=handpicked_failed,
         jre_ready_s=by_name["jre"]["ready_s"], aot_ready_s=by_name["aot"]["ready_s"],
         cache_bytes=cache_file(aot)["bytes"], push_bytes=delivery.push_bytes,
         rebuild_s=delivery.warm.seconds,
