@@ -29,6 +29,8 @@ from slimlab.errors import (
     SlimlabError,
 )
 from slimlab.labs import jlink, jre, layers, multistage, native
+from slimlab.predictions import compare as prediction
+from slimlab.predictions import predict
 from slimlab.session import setup
 from slimlab.workbook import (
     bases_table,
@@ -72,6 +74,8 @@ __all__ = [
     "measure",
     "multistage",
     "native",
+    "predict",
+    "prediction",
     "report",
     "run",
     "setup",

@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING, Any
 
-from slimlab import economics, progress
+from slimlab import config, economics, progress
+from slimlab.checkpoints import FAIL_MARK, PASS_MARK, CheckpointResult, format_value, load_results
 
 if TYPE_CHECKING:
     import pandas
@@ -200,11 +202,27 @@ def _mark_not_measured(ax, names: Sequence[str], measurements: Measurements) -> 
 
 
 def _delivery_bytes(metrics: Mapping[str, Any]) -> tuple[float | None, str | None]:
-    for key in ("pull_bytes", "size_bytes"):
+    for key in economics.DELIVERY_KEYS:
         number = _number(metrics.get(key))
         if number is not None:
             return number, key
     return None, None
+
+
+# What a pull size is: the registry's own count from a real push (lab 02 records it as
+# ``first_pull_bytes``), or an estimate, each layer gzip-compressed at level 6.
+PULL_FROM_REGISTRY = "registry's count (push)"
+PULL_FROM_ESTIMATE = "estimate (gzip -6)"
+
+
+def pull_size(metrics: Mapping[str, Any]) -> tuple[float | None, str]:
+    """What a first pull transfers, and how it is known: the registry's byte count where
+    lab 02 pushed the image, else the gzip estimate; (None, "") when neither was measured."""
+    real = _number(metrics.get("first_pull_bytes"))
+    if real is not None:
+        return real, PULL_FROM_REGISTRY
+    estimate = _number(metrics.get("pull_bytes"))
+    return (estimate, PULL_FROM_ESTIMATE) if estimate is not None else (None, "")
 
 
 # ---------------------------------------------------------------------------- scoreboard
@@ -214,6 +232,7 @@ SCOREBOARD_COLUMNS = (
     "base images",
     "size MB",
     "pull MB",
+    "pull MB from",
     "layers",
     "build cold s",
     "build warm s",
@@ -247,6 +266,10 @@ NUMERIC_SCOREBOARD_COLUMNS = (
     WRITEUP_SIZE_COLUMN,
 )
 
+# Columns shown only when some row has a figure: no notebook builds cold on purpose
+# (``sl.delivery(cold=True)`` is what records ``build_cold_s``), so it is usually blank.
+OPTIONAL_SCOREBOARD_COLUMNS = ("build cold s",)
+
 
 def scoreboard(
     measurements: Measurements, order: Sequence[str] = VARIANT_ORDER
@@ -254,7 +277,10 @@ def scoreboard(
     """One row per variant in the labs' order, in human units (MB = 10⁶ bytes, seconds).
 
     The write-up's size sits in its own column; a variant that could not be measured here
-    keeps its row with a "not measured here: …" note, so its absence is visible.
+    keeps its row with a "not measured here: …" note, so its absence is visible. *pull MB*
+    is the registry's own count where lab 02 pushed the image, else the gzip estimate;
+    *pull MB from* says which. A column in ``OPTIONAL_SCOREBOARD_COLUMNS`` is left out when
+    no row has a figure for it.
     """
     import pandas as pd
 
@@ -265,12 +291,14 @@ def scoreboard(
         low, high = _number(m.get("ready_min_s")), _number(m.get("ready_max_s"))
         reason = _reason(m)
         writeup = WRITEUP.get(name, {}).get("size_mb")
+        pulled, pulled_from = pull_size(m)
         rows.append(
             {
                 "tag": _text(m.get("tag")),
                 "base images": base_label(m.get("base_source")),
                 "size MB": _mb(m.get("size_bytes")),
-                "pull MB": _mb(m.get("pull_bytes")),
+                "pull MB": _mb(pulled),
+                "pull MB from": pulled_from,
                 "layers": _number(m.get("layers")),
                 "build cold s": _round(m.get("build_cold_s"), 1),
                 "build warm s": _round(m.get("build_warm_s"), 1),
@@ -294,6 +322,8 @@ def scoreboard(
     table = pd.DataFrame(rows, columns=list(SCOREBOARD_COLUMNS), index=pd.Index(names))
     for column in NUMERIC_SCOREBOARD_COLUMNS:  # missing figures are NaN, never None
         table[column] = table[column].astype("float64")
+    blank = [c for c in OPTIONAL_SCOREBOARD_COLUMNS if table[c].isna().all()]
+    table = table.drop(columns=blank)
     table.index.name = "variant"
     return table
 
@@ -329,7 +359,7 @@ def plot_sizes(measurements: Measurements) -> Figure:
         ax.set_axis_off()
         return figure
     disk = {n: _mb(measurements[n].get("size_bytes")) for n in names}
-    pull = {n: _mb(measurements[n].get("pull_bytes")) for n in names}
+    pull = {n: _mb(pull_size(measurements[n])[0]) for n in names}
     writeup = {n: float(WRITEUP[n]["size_mb"]) for n in names if n in WRITEUP}
     width = 0.27
     series: list[tuple[dict[str, float], float, dict[str, Any]]] = [
@@ -341,7 +371,8 @@ def plot_sizes(measurements: Measurements) -> Figure:
         (
             {n: v for n, v in pull.items() if v is not None},
             0.0,
-            {"label": "pull size (measured here, compressed)", "color": MEASURED_COLOURS[1]},
+            {"label": "pull size (measured here: the registry's count where pushed, "
+             "else a gzip -6 estimate)", "color": MEASURED_COLOURS[1]},
         ),
         (writeup, width, {"label": f"size, {WRITEUP_LABEL}", **WRITEUP_STYLE}),
     ]
@@ -464,7 +495,14 @@ def plot_layers(layer_rows: Sequence[Mapping[str, Any]], title: str) -> Figure:
 
 # ---------------------------------------------------------------------------- economics
 
-_SIZE_FROM = {"pull_bytes": "pull size", "size_bytes": "disk size (no pull size measured)"}
+_SIZE_FROM = {
+    "first_pull_bytes": f"pull size, {PULL_FROM_REGISTRY}",
+    "pull_bytes": f"pull size, {PULL_FROM_ESTIMATE}",
+    "size_bytes": "disk size (no pull size measured)",
+    economics.CHANGE_KEY: "bytes a push sent per code change (registry's count)",
+}
+CHANGE_ROW = "{name} · one code change"
+CHANGE_ROW_MISSING = "per code change"
 
 
 def economics_view(measurements: Measurements, **params: Any) -> pandas.DataFrame:
@@ -472,11 +510,21 @@ def economics_view(measurements: Measurements, **params: Any) -> pandas.DataFram
 
     ``params`` are ``economics.delivery_table``'s (mbps, deploys_per_day, days, usd_per_gb,
     versions, startup_seconds); column titles carry the values used.
+
+    Below the whole images come the code-change rows (``economics.change_table``): what a
+    deploy of a one-line change moves to nodes that hold the previous version, from lab
+    02's measured ``push_bytes_per_change``; with none measured, one row says to run lab 02.
     """
     import pandas as pd
 
     names = ordered_variants(measurements)
-    rows = economics.delivery_table({n: measurements[n] for n in names}, **params)
+    variants = {n: measurements[n] for n in names}
+    rows = economics.delivery_table(variants, **params)
+    change_params = {k: v for k, v in params.items() if k != "startup_seconds"}
+    for row in economics.change_table(variants, **change_params):
+        name = row["variant"]
+        row["variant"] = CHANGE_ROW.format(name=name) if name else CHANGE_ROW_MISSING
+        rows.append(row)
     mbps = params.get("mbps", economics.DEFAULT_MBPS)
     per_day = params.get("deploys_per_day", economics.DEFAULT_DEPLOYS_PER_DAY)
     days = params.get("days", economics.DEFAULT_DAYS)
@@ -501,15 +549,24 @@ def economics_view(measurements: Measurements, **params: Any) -> pandas.DataFram
                     else r["storage_bytes"] / economics.BYTES_PER_GB,
                     1,
                 ),
-                "note": f"not measured here: {r['not_measured_reason']}"
-                if r["not_measured_reason"]
-                else "",
+                "note": _economics_note(r),
             }
             for r in rows
         ],
         index=pd.Index([r["variant"] for r in rows], name="variant"),
     )
     return table
+
+
+def _economics_note(row: Mapping[str, Any]) -> str:
+    if row["size_from"] == economics.CHANGE_KEY:
+        return ("only the changed layers travel; storage: one image + one change per "
+                "further version")
+    if row["not_measured_reason"]:
+        if row["size_from"] is None and row["variant"] == CHANGE_ROW_MISSING:
+            return str(row["not_measured_reason"])
+        return f"not measured here: {row['not_measured_reason']}"
+    return ""
 
 
 def economics_widget(measurements: Measurements) -> None:
@@ -852,3 +909,119 @@ def render(rules: Iterable[Rule], comparison: Comparison) -> str:
 def recommendation(measurements: Measurements) -> str:
     """A closing recommendation computed from the measured numbers (never fixed text)."""
     return render(RECOMMENDATION_RULES, compare(measurements))
+
+
+# ---------------------------------------------------------------------------- checklist
+#
+# The write-up closes with seven questions (its "요약: 최적화 체크리스트"). Each is tied here
+# to the checkpoints of labs 01–05 that prove it on the learner's own images, by lab and
+# checkpoint name exactly as the notebooks record them; an item no checkpoint proves says
+# so. tests/unit/test_checklist.py keeps every name in step with the notebooks.
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One of the write-up's checklist questions and the checkpoints that prove it."""
+
+    english: str
+    korean: str  # the write-up's own words
+    proofs: tuple[tuple[str, str], ...]  # (lab, checkpoint name)
+    unproved: str = ""  # why no checkpoint proves it, when ``proofs`` is empty
+
+
+CHECKLIST: tuple[ChecklistItem, ...] = (
+    ChecklistItem(
+        "Base image replaced by Alpine or distroless",
+        "베이스 이미지를 Alpine 또는 Distroless로 교체했는가?",
+        (("03-jre-alpine", "bookshelf:alpine is smaller than bookshelf:jre"),
+         ("04-jlink", "no shell, build tools or debug files in bookshelf:jlink")),
+    ),
+    ChecklistItem(
+        "Multi-stage build applied",
+        "Multi-Stage Build를 적용했는가?",
+        (("02-multistage", "no sources, Maven or ~/.m2 in bookshelf:multi"),
+         ("02-multistage", "bookshelf:multi is smaller than basic (size ratio)")),
+    ),
+    ChecklistItem(
+        "Build tools kept apart from the runtime",
+        "빌드 도구와 런타임 환경을 분리했는가?",
+        (("03-jre-alpine", "no javac inside bookshelf:jre"),
+         ("03-jre-alpine",
+          "nothing from the build inside bookshelf:jre (sources, Maven, javac, jlink)"),
+         ("05-native", "no JVM, jar or build tools inside bookshelf:native")),
+    ),
+    ChecklistItem(
+        "Dockerfile instructions ordered by how often they change",
+        "Dockerfile 명령어를 변경 빈도 순으로 정렬했는가?",
+        (("01-layers", "Dockerfile.ordered resolves dependencies before it copies src"),
+         ("01-layers", "good order serves the dependency step from cache"),
+         ("01-layers", "good order rebuilds faster (time ratio good/bad)"),
+         ("02-multistage", "layered push per change ≤ a tenth of the single jar's")),
+    ),
+    ChecklistItem(
+        "Install and clean up in one RUN",
+        "하나의 RUN 명령에서 설치와 정리를 함께 수행하는가?",
+        (("01-layers", "same-RUN cleanup image is smaller"),
+         ("01-layers", "no apt lists in any layer of the same-RUN image"),
+         ("01-layers", "the same-RUN image still installs curl")),
+    ),
+    ChecklistItem(
+        "Unneeded files kept out with .dockerignore",
+        ".dockerignore로 불필요한 파일을 제외했는가?",
+        (("01-layers", ".dockerignore keeps target/ out of the build context"),
+         ("01-layers", ".dockerignore shrinks the context of a checkout with target/"),
+         ("01-layers", "the build context still holds pom.xml, .mvn and src")),
+    ),
+    ChecklistItem(
+        "Production dependencies only",
+        "프로덕션 의존성만 설치했는가? (npm ci --only=production)",
+        (),
+        "not practised in this workbook yet: the write-up's example is npm's; Maven's "
+        "equivalent (test and provided scopes stay out of the Spring Boot jar) is not checked",
+    ),
+)
+
+CHECKLIST_PASSED = f"{PASS_MARK} passed"
+CHECKLIST_FAILED = f"{FAIL_MARK} failed"
+CHECKLIST_NOT_RUN = "not run yet"
+
+
+def checklist(results: Sequence[CheckpointResult] | None = None, *, path: Path | None = None,
+              learner: str | None = None) -> pandas.DataFrame:
+    """The write-up's seven checklist items, each with the checkpoints of labs 01–05 that
+    prove it and their latest outcome in this run: passed, failed or not run yet (with the
+    measured figure). Items no checkpoint proves say so.
+
+    ``results`` are ``CheckpointResult``s; by default the results file is read
+    (``path`` or ``config.results_file()``), keeping ``learner``'s (default: this
+    learner's) checkpoints. One row per (item, checkpoint).
+    """
+    import pandas as pd
+
+    if results is None:
+        who = config.learner() if learner is None else learner
+        results = [r for r in load_results(path) if r.learner == who]
+    latest = {(r.lab, r.name): r for r in results}
+    rows, index = [], []
+    for number, item in enumerate(CHECKLIST, start=1):
+        label = f"{number}. {item.english} ({item.korean})"
+        if not item.proofs:
+            index.append((label, "—"))
+            rows.append({"measured": "", "expected": "", "result": item.unproved})
+            continue
+        for lab, name in item.proofs:
+            index.append((label, f"{lab} · {name}"))
+            found = latest.get((lab, name))
+            if found is None:
+                rows.append({"measured": "", "expected": "",
+                             "result": f"{CHECKLIST_NOT_RUN} (run lab {lab[:2]})"})
+                continue
+            measured = format_value(found.measured)
+            if found.unit and found.measured is not None:
+                measured = f"{measured} {found.unit}"
+            rows.append({"measured": measured,
+                         "expected": found.expected,
+                         "result": CHECKLIST_PASSED if found.passed else CHECKLIST_FAILED})
+    return pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(
+        index, names=["write-up checklist item", "proved by (lab · checkpoint)"]),
+        columns=["measured", "expected", "result"])

@@ -125,3 +125,42 @@ def test_delivery_table_keeps_unmeasured_variants_visible():
     assert row["transfer_s"] is None and row["egress_usd_month"] is None
     assert row["startup_s"] is None
     assert row["not_measured_reason"] == "no GraalVM"
+
+
+def test_delivery_table_prefers_the_registrys_count_to_the_estimate():
+    rows = eco.delivery_table({"multi": {"size_bytes": 2 * BIG, "pull_bytes": BIG + 1e6,
+                                         "first_pull_bytes": BIG}})
+    assert (rows[0]["size_bytes"], rows[0]["size_from"]) == (BIG, "first_pull_bytes")
+
+
+def test_change_table_prices_only_the_changed_layers():
+    change = 10e6
+    rows = eco.change_table({
+        "basic": {"pull_bytes": BIG},  # never delivered: no change row
+        "multi": {"first_pull_bytes": SMALL, "push_bytes_per_change": change},
+        "native": {"not_measured_reason": "no builder", "push_bytes_per_change": 1},
+    }, versions=100)
+    assert [r["variant"] for r in rows] == ["multi"]
+    (row,) = rows
+    assert row.keys() == eco.delivery_table({"x": {}})[0].keys()
+    assert (row["size_bytes"], row["size_from"]) == (change, eco.CHANGE_KEY)
+    assert row["transfer_s"] == pytest.approx(0.8)  # 10 MB at 100 Mbps
+    assert row["push_pull_s"] == pytest.approx(1.6)
+    assert row["cold_start_s"] is None  # a new node pulls the whole image, not the change
+    assert row["egress_usd_month"] == pytest.approx(2.7)  # 10 MB × 3000 × $0.09
+    assert row["storage_bytes"] == pytest.approx(SMALL + 99 * change)  # one image + changes
+    assert row["storage_bytes"] < eco.registry_storage_bytes(SMALL, 100)  # the upper bound
+
+
+def test_change_table_says_to_run_lab_02_when_nothing_was_delivered():
+    (row,) = eco.change_table({"basic": {"pull_bytes": BIG}})
+    assert row["size_bytes"] is None and row["variant"] == ""
+    assert row["not_measured_reason"].startswith("run lab 02")
+
+
+def test_change_table_parameters_pass_through():
+    (row,) = eco.change_table({"multi": {"push_bytes_per_change": BIG}}, mbps=1000,
+                              deploys_per_day=1, days=1, usd_per_gb=1.0, versions=1)
+    assert row["transfer_s"] == pytest.approx(6.776)
+    assert row["egress_usd_month"] == pytest.approx(0.847)
+    assert row["storage_bytes"] is None  # no whole-image size to start from

@@ -1,14 +1,19 @@
-"""Lab 01's demonstrations that need no engine: the cache-order verdicts, the ordering
-exercise checked from the build itself, and the build context with and without .dockerignore."""
+"""Lab 01's demonstrations and exercises that need no engine: the cache-order verdicts, the
+ordering exercise checked from the build itself, the same-RUN cleanup exercise measured from
+layer indexes, the .dockerignore exercise measured on a checkout, and the hints."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
 
+import nbformat
 import pytest
+from slimlab import config
 from slimlab.builder import BuildResult, StepRecord
+from slimlab.edition import strip_solutions
 from slimlab.labs import layers
+from slimlab.metrics.layers import Entry
 
 
 def _result(seconds: float, steps: list[tuple[str, bool]]) -> BuildResult:
@@ -45,24 +50,148 @@ def test_unordered_exercise_fails_the_dependency_check() -> None:
     assert order.ratio > 0.9
 
 
-def test_build_context_counts_what_dockerignore_keeps_out(tmp_path: Path) -> None:
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "A.java").write_bytes(b"x" * 100)
-    (tmp_path / "target").mkdir()
-    (tmp_path / "target" / "app.jar").write_bytes(b"y" * 5000)
-    (tmp_path / ".dockerignore").write_text("target/\n")
-    context = layers.build_context(tmp_path, jar_from=None)
-    assert context.without_ignore == 100 + 5000 + len("target/\n")
-    assert context.with_ignore == 100 + len("target/\n")
-    assert context.has_target
-    assert "target/ is here" in " ".join(context.points())
+def _checkout(root: Path) -> Path:
+    """A small app after a host build: sources, a pom, .mvn, notes, and target/ with a jar."""
+    for rel, size in (("src/A.java", 100), ("pom.xml", 40), (".mvn/maven.config", 10),
+                      ("README.md", 30), ("target/app.jar", 5000),
+                      ("target/classes/A.class", 200)):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(b"x" * size)
+    return root
+
+
+def test_the_learners_rules_are_written_and_measured(tmp_path: Path) -> None:
+    context = layers.build_context(["target/", "*.md"], app_dir=_checkout(tmp_path))
+    ignore = len("target/\n*.md\n")
+    assert (tmp_path / ".dockerignore").read_text() == "target/\n*.md\n"
+    assert context.without_ignore == 100 + 40 + 10 + 30 + 5000 + 200 + ignore
+    assert context.with_ignore == 100 + 40 + 10 + ignore
+    assert context.saved_bytes == 30 + 5000 + 200
+    assert context.has_target and context.target_sent == 0 and context.needed_sent
+    assert context.ratio < 0.1
+    assert "keep all of it out" in " ".join(context.points())
+
+
+def test_no_rules_send_everything_and_leave_no_ignore_file(tmp_path: Path) -> None:
+    (_checkout(tmp_path) / ".dockerignore").write_text("target/\n")
+    bare = layers.build_context([], app_dir=tmp_path)
+    assert not (tmp_path / ".dockerignore").exists()
+    assert bare.patterns == [] and bare.with_ignore == bare.without_ignore
+    assert bare.target_sent == 5200 and bare.ratio == 1
+    assert "5200" not in " ".join(bare.points())  # MB, not bytes
+    assert "send 0.01 MB of it" in " ".join(bare.points())
+
+
+@pytest.mark.parametrize(("rules", "target_sent", "needed"), [
+    (["target/*.jar"], 200, True),  # the classes still go
+    (["*"], 0, False),  # keeps target/ out, and pom.xml and src too
+    (["src/", "target/"], 0, False),
+])
+def test_half_right_rules_fail_a_check(tmp_path: Path, rules: list[str], target_sent: int,
+                                       needed: bool) -> None:
+    context = layers.build_context(rules, app_dir=_checkout(tmp_path))
+    assert context.target_sent == target_sent
+    assert context.needed_sent is needed
+    assert not (context.target_sent == 0 and context.needed_sent)
 
 
 def test_build_context_without_target_says_so(tmp_path: Path) -> None:
     (tmp_path / "pom.xml").write_text("<project/>")
-    context = layers.build_context(tmp_path, jar_from=None)
-    assert not context.has_target
+    context = layers.build_context(app_dir=tmp_path)
+    assert not context.has_target and context.target_sent == 0
     assert "does not exist" in " ".join(context.points())
+
+
+# ---------------------------------------------------------------------------- cleanup
+
+
+def _report(ref: str, *layer_entries: list[Entry]) -> SimpleNamespace:
+    """What the cleanup exercise reads of an ImageReport: layers, size, and has()."""
+    layer_list = [SimpleNamespace(entries=entries) for entries in layer_entries]
+    final = {e.path for entries in layer_entries for e in entries}
+    return SimpleNamespace(ref=ref, layers=layer_list,
+                           size_bytes=sum(e.size for es in layer_entries for e in es),
+                           has=lambda pattern: pattern.lstrip("/") in final)
+
+
+BASE = [Entry("var/lib/apt/lists", 0, 0o755, "d"), Entry("usr/bin/sh", 100, 0o755, "f")]
+CURL = Entry("usr/bin/curl", 300, 0o755, "f")
+LISTS = [Entry("var/lib/apt/lists/x_Packages", 9000, 0o644, "f"),
+         Entry("var/lib/apt/lists/lock", 0, 0o640, "f")]
+WHITEOUT = [Entry("var/lib/apt/lists/.wh.x_Packages", 0, 0o644, "f")]
+
+
+def test_lists_deleted_in_a_later_layer_still_count() -> None:
+    later = _report("later", BASE, [CURL, *LISTS], WHITEOUT)
+    same = _report("same", BASE, [CURL])
+    demo = layers.CleanupDemo(later, same)  # type: ignore[arg-type]
+    assert layers.lists_bytes(later) == 9000  # type: ignore[arg-type]
+    assert demo.same_lists_bytes == 0 and demo.same_has_curl
+    assert demo.ratio < 0.9 and demo.saved_bytes == 9000
+
+
+def test_the_unsolved_prompt_fails_every_cleanup_check() -> None:
+    """The prompt repeats cleanup-later's RUNs: same image, lists in a layer."""
+    later = _report("later", BASE, [CURL, *LISTS], WHITEOUT)
+    demo = layers.CleanupDemo(later, later)  # type: ignore[arg-type]
+    assert demo.ratio == 1 and demo.same_lists_bytes == 9000
+    no_curl = layers.CleanupDemo(later, _report("same", BASE))  # type: ignore[arg-type]
+    assert no_curl.ratio < 0.9 and not no_curl.same_has_curl
+
+
+def test_the_cleanup_prompt_keeps_both_runs_and_the_solution_one() -> None:
+    text = (config.repo_root() / layers.CLEANUP_SAME_RUN).read_text()
+    prompt, count = strip_solutions(text)
+    later = (config.repo_root() / layers.CLEANUP_LATER).read_text()
+    runs = [line for line in prompt.splitlines() if line.startswith("RUN ")]
+    assert count == 1
+    assert runs == [line for line in later.splitlines() if line.startswith("RUN ")]
+    assert "EXERCISE" in prompt
+    solution_runs = [line for line in text.splitlines() if line.startswith("RUN ")]
+    assert len(solution_runs) == 1  # the solution is one RUN, continued with &&
+
+
+# ---------------------------------------------------------------------------- hints
+
+
+@pytest.mark.parametrize("exercise", sorted(layers.HINTS))
+def test_hints_give_away_more_at_each_level(exercise: str) -> None:
+    first, second, third = (layers.hint(exercise, level) for level in (1, 2, 3))
+    assert [h.level for h in (first, second, third)] == [1, 2, 3]
+    assert f"hint({exercise!r}, 2)" in first._repr_markdown_()
+    assert "for the next" not in third._repr_markdown_()
+    fix = {"cleanup": "rm -rf /var/lib/apt/lists", "dockerignore": '"target/"'}[exercise]
+    assert fix in third.text
+    assert fix not in first.text and fix not in second.text
+    assert layers.hint(exercise, 9).level == 3 and layers.hint(exercise, 0).level == 1
+
+
+def test_an_unknown_exercise_names_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="cleanup, dockerignore"):
+        layers.hint("jlink")
+
+
+def _lab_notebook() -> nbformat.NotebookNode:
+    return nbformat.read(config.repo_root() / "labs/01-layers/01-layers.ipynb", as_version=4)
+
+
+def test_the_exercise_prose_does_not_give_the_solution_away() -> None:
+    """The markdown tells the goal; the fixes live in the hints and the solution regions."""
+    prose = "\n".join(c.source for c in _lab_notebook().cells if c.cell_type == "markdown")
+    for fix in ("&& rm", "rm -rf", "`target/`", '"target/"'):
+        assert fix not in prose
+
+
+def test_each_exercise_has_literal_checkpoints_and_a_hint_cell() -> None:
+    code = [c.source for c in _lab_notebook().cells if c.cell_type == "code"]
+    for measured in ("cleanup.ratio", "cleanup.same_lists_bytes", "cleanup.same_has_curl",
+                     "context.target_sent", "context.ratio", "context.needed_sent"):
+        assert any(s.startswith("sl.check(LAB,") and measured in s for s in code), measured
+    for exercise in layers.HINTS:
+        assert f'sl.layers.hint("{exercise}", 1)' in code
+    rules = next(s for s in code if "ignore_rules =" in s)
+    stripped, count = strip_solutions(rules)
+    assert count == 1 and "ignore_rules = []" in stripped and "target" not in stripped
 
 
 def _built(*instructions: str) -> SimpleNamespace:

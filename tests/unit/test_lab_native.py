@@ -142,7 +142,7 @@ def test_key_points_quote_ours_and_the_writeups_figures_apart(monkeypatch) -> No
     monkeypatch.setattr(engine, "image_exists", lambda tag: True)
     lines = native.key_points(MEASURED).splitlines()
     assert lines[0] == ("- Smallest JVM image here: bookshelf:jlink, 90.0 MB on disk and "
-                        "35.0 MB to pull.")
+                        "35.0 MB to pull (estimate: each layer gzip-compressed at level 6).")
     assert lines[1].startswith("- Native: not measured here (no GraalVM builder image here); "
                                f"the write-up's native image was {WRITEUP['native']['size_mb']} MB")
     ours = {"native": {"size_bytes": 137_000_000, "ready_s": 0.084}}
@@ -191,3 +191,40 @@ def test_the_aot_dockerfile_is_under_the_workbook(monkeypatch, tmp_path) -> None
     assert seen["path"] == tmp_path / native.AOT_DOCKERFILE
     assert (seen["tag"], seen["lab"], seen["record"]) == (native.AOT_TAG, "05-native", False)
     assert aot.tag == native.AOT_TAG
+
+
+def test_the_write_ups_errors_stand_beside_this_runs_figures() -> None:
+    measured = {
+        "basic": {"size_bytes": 890.8e6, "memory_mib": 320.9},
+        "alpine": {"size_bytes": 325.2e6, "pull_bytes": 143.1e6, "memory_mib": 297.7,
+                   "base_source": "kit"},
+        "jlink": {"size_bytes": 135.8e6},
+        "multi": {"push_bytes_per_change": 54.4e6, "memory_mib": 321.9},
+        "native": {"not_measured_reason": "no GraalVM builder image here"},
+    }
+    table = native.writeup_errata(measured)
+    assert list(table.index) == ["stage 4 (Alpine)", "conclusions", "section 4 against stage 1",
+                                 "section 4 (egress, storage)"]
+    alpine = table.loc["stage 4 (Alpine)"]
+    assert "핵심 커널" in alpine["the write-up says"]
+    assert "no kernel" in alpine["what is precise"]
+    assert alpine["this run"].startswith("bookshelf:alpine here: 325.2 MB on disk, 143.1 MB "
+                                         "to pull (estimate (gzip -6))")
+    density = table.loc["conclusions"]
+    assert "6배" in density["the write-up says"] and "6.1" in density["what is precise"]
+    assert "basic 321 MiB, multi 322 MiB, alpine 298 MiB" in density["this run"]
+    assert "multi needs 1.08× the memory of alpine" in density["this run"]
+    assert "basic is 6.6× jlink on disk" in density["this run"]
+    sizes = table.loc["section 4 against stage 1"]
+    assert all(f in sizes["the write-up says"] for f in ("847MB", "775MB", "770MB"))
+    assert sizes["this run"] == "bookshelf:basic here: 890.8 MB on disk"
+    assert table.loc["section 4 (egress, storage)", "this run"] == \
+        "a one-line change pushed 54.4 MB (multi)"
+
+
+def test_the_write_ups_errors_say_which_lab_to_run_when_nothing_is_measured() -> None:
+    table = native.writeup_errata({})
+    assert table.loc["stage 4 (Alpine)", "this run"].endswith("run lab 03")
+    assert "run lab 03" in table.loc["conclusions", "this run"]
+    assert table.loc["section 4 (egress, storage)", "this run"].endswith("run lab 02 "
+                                                                         "(sl.delivery)")

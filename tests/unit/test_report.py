@@ -114,9 +114,68 @@ def test_scoreboard_not_measured_rows_stay_visible():
 def test_scoreboard_numeric_columns_stay_numeric_when_empty():
     board = report.scoreboard({"basic": {}})
     for column in report.NUMERIC_SCOREBOARD_COLUMNS:
-        assert board[column].dtype == "float64", column
-    assert list(board.columns) == list(report.SCOREBOARD_COLUMNS)
+        if column not in report.OPTIONAL_SCOREBOARD_COLUMNS:
+            assert board[column].dtype == "float64", column
+    assert list(board.columns) == [c for c in report.SCOREBOARD_COLUMNS
+                                   if c not in report.OPTIONAL_SCOREBOARD_COLUMNS]
     assert report.scoreboard({}).empty
+
+
+def realistic() -> dict[str, dict]:
+    """What labs 01-05 record on a machine without GraalVM (a kit run, trimmed): lab 02's
+    deliveries build warm (cold=False), so no row has a cold build time."""
+    common = {"base_source": "kit", "shell": True, "package_manager": True, "compiler": False,
+              "setuid_files": 8, "user": "10001:10001", "packages": 88, "layers": 8}
+    started = {"ready_min_s": 9.0, "ready_max_s": 30.0, "spring_s": 13.0, "stop_s": 0.4}
+    return {
+        "basic": {**common, **started, "tag": "bookshelf:basic", "size_bytes": 890.8e6,
+                  "pull_bytes": 629.5e6, "compiler": True, "user": "root", "ready_s": 16.6,
+                  "memory_mib": 320.9, "build_s": 61.0},
+        "multi": {**common, **started, "tag": "bookshelf:multi", "size_bytes": 475.4e6,
+                  "pull_bytes": 231.7e6, "first_pull_bytes": 233.4e6, "ready_s": 20.8,
+                  "memory_mib": 321.9, "build_warm_s": 15.7, "push_bytes_per_change": 54.4e6},
+        "jre": {**common, **started, "tag": "bookshelf:jre", "size_bytes": 391.7e6,
+                "pull_bytes": 168.7e6, "ready_s": 15.7, "memory_mib": 292.5},
+        "alpine": {**common, **started, "tag": "bookshelf:alpine", "size_bytes": 325.2e6,
+                   "pull_bytes": 143.1e6, "ready_s": 29.5, "memory_mib": 297.7,
+                   "shell": False, "package_manager": False, "setuid_files": 0},
+        "jlink": {**common, "tag": "bookshelf:jlink", "size_bytes": 135.8e6,
+                  "pull_bytes": 98.7e6, "shell": False, "package_manager": False,
+                  "setuid_files": 0, "user": "65532:65532"},
+        "aot": {**common, **started, "tag": "bookshelf:aot", "size_bytes": 502.8e6,
+                "pull_bytes": 195.7e6, "ready_s": 4.9, "memory_mib": 271.5,
+                "build_warm_s": 70.4, "push_bytes_per_change": 27.0e6},
+        "native": {"tag": "bookshelf:native", "not_measured_reason": "no GraalVM builder"},
+        "layered": {**common, "tag": "bookshelf:layered", "size_bytes": 770.3e6,
+                    "pull_bytes": 525.2e6, "first_pull_bytes": 233.2e6,
+                    "build_warm_s": 16.3, "push_bytes_per_change": 52_830},
+    }
+
+
+def test_no_scoreboard_column_is_entirely_blank():
+    board = report.scoreboard(realistic())
+    blank = [c for c in board.columns
+             if board[c].isna().all() or (board[c].astype(str).str.strip() == "").all()]
+    assert blank == []
+    assert "build cold s" not in board.columns
+
+
+def test_a_cold_build_time_brings_its_column_back():
+    measured = realistic()
+    measured["basic"]["build_cold_s"] = 101.26
+    board = report.scoreboard(measured)
+    assert board.loc["basic", "build cold s"] == 101.3
+    assert list(board.columns) == list(report.SCOREBOARD_COLUMNS)
+
+
+def test_pull_size_prefers_the_registrys_count_and_says_which():
+    board = report.scoreboard(realistic())
+    assert board.loc["multi", "pull MB"] == 233.4  # first_pull_bytes, not the 231.7 estimate
+    assert board.loc["multi", "pull MB from"] == report.PULL_FROM_REGISTRY
+    assert board.loc["jre", "pull MB"] == 168.7
+    assert board.loc["jre", "pull MB from"] == report.PULL_FROM_ESTIMATE
+    assert board.loc["native", "pull MB from"] == ""
+    assert "gzip" in report.PULL_FROM_ESTIMATE
 
 
 def test_scoreboard_custom_order():
@@ -229,14 +288,39 @@ def test_plot_layers_empty():
 
 def test_economics_view_uses_measured_pull_sizes_in_order():
     view = report.economics_view(sample())
-    assert list(view.index) == ["basic", "jlink", "aot", "native", "custom"]
+    assert list(view.index) == ["basic", "jlink", "aot", "native", "custom", "per code change"]
     egress = next(c for c in view.columns if c.startswith("egress"))
     assert "100/day" in egress and "$0.09/GB" in egress
     assert view.loc["basic", egress] == pytest.approx(54.0)  # 200 MB × 3000 × $0.09
-    assert view.loc["basic", "size from"] == "pull size"
+    assert view.loc["basic", "size from"] == "pull size, estimate (gzip -6)"
     assert view.loc["aot", "size from"] == "disk size (no pull size measured)"
     assert view.loc["native", "note"].startswith("not measured here")
     assert math.isnan(view.loc["native", egress])
+
+
+def test_economics_view_prices_a_code_change_apart_from_the_whole_image():
+    view = report.economics_view(realistic())
+    change = "multi · one code change"
+    assert list(view.index)[-3:] == [change, "aot · one code change",
+                                     "layered · one code change"]
+    assert view.loc["multi", "size MB"] == 233.4  # the registry's count is priced first
+    assert view.loc["multi", "size from"] == "pull size, registry's count (push)"
+    assert view.loc[change, "size MB"] == 54.4
+    assert view.loc[change, "push or pull s at 100 Mbps"] == 4.4
+    assert math.isnan(view.loc[change, "cold start s (pull + start)"])  # a new node pulls all
+    egress = next(c for c in view.columns if c.startswith("egress"))
+    assert view.loc[change, egress] == pytest.approx(14.69, abs=0.01)  # 54.4 MB × 3000 × $0.09
+    storage = "registry GB (100 versions)"
+    assert view.loc[change, storage] == pytest.approx(5.6, abs=0.05)  # 233.4 MB + 99 × 54.4 MB
+    assert view.loc["multi", storage] == pytest.approx(23.3, abs=0.05)  # the upper bound
+    assert view.loc[change, "note"].startswith("only the changed layers travel")
+
+
+def test_economics_view_says_to_run_lab_02_without_a_change_measured():
+    view = report.economics_view({"basic": {"pull_bytes": 847e6}})
+    assert list(view.index) == ["basic", "per code change"]
+    assert math.isnan(view.loc["per code change", "size MB"])
+    assert view.loc["per code change", "note"].startswith("run lab 02")
 
 
 def test_economics_view_parameters_change_the_figures():

@@ -44,6 +44,8 @@ CLEANUP_SAME_RUN = "labs/01-layers/Dockerfile.cleanup-same-run"
 CLEANUP_TAGS = ("bookshelf-demo:cleanup-later", "bookshelf-demo:cleanup-same-run")
 DEPENDENCY_STEP = "go-offline"
 CHANGE_LINE = "# one line changed in container A"
+APT_LISTS = "var/lib/apt/lists/"
+CURL = "usr/bin/curl"
 
 
 # ---------------------------------------------------------------------------- layers
@@ -117,10 +119,19 @@ def plot_layers(what: str = "basic", own_only: bool = False) -> Figure:
 # ---------------------------------------------------------------------------- immutable layers
 
 
+def lists_bytes(report: ImageReport) -> int:
+    """Bytes of apt's package lists in every layer of an image, not just in its final view:
+    a list a later layer deletes is still pulled, so it counts."""
+    return sum(e.size for layer in report.layers for e in layer.entries
+               if e.kind == "f" and e.path.startswith(APT_LISTS)
+               and not posixpath.basename(e.path).startswith(".wh."))
+
+
 @dataclass
 class CleanupDemo:
     """Two small images that install the same package: one deletes apt's lists in a later
-    RUN, one in the same RUN. Sizes, pull sizes and wasted bytes, measured."""
+    RUN, the other is the learner's Dockerfile.cleanup-same-run. Sizes, pull sizes, wasted
+    bytes and the lists left in any layer, measured."""
 
     later: ImageReport
     same: ImageReport
@@ -135,13 +146,25 @@ class CleanupDemo:
     def saved_bytes(self) -> int:
         return self.later.size_bytes - self.same.size_bytes
 
+    @property
+    def same_lists_bytes(self) -> int:
+        """apt's lists in any layer of the learner's image: 0 when the cleanup worked."""
+        return lists_bytes(self.same)
+
+    @property
+    def same_has_curl(self) -> bool:
+        """The exercise keeps the install: an image without curl is small for no credit."""
+        return self.same.has(CURL)
+
     def table(self) -> pandas.DataFrame:
         rows = []
         for label, path, report in (("cleanup in a later RUN", CLEANUP_LATER, self.later),
-                                    ("cleanup in the same RUN", CLEANUP_SAME_RUN, self.same)):
+                                    ("your cleanup", CLEANUP_SAME_RUN, self.same)):
             rows.append({"image": report.ref, "Dockerfile": Path(path).name, "how": label,
                          "size MB": to_mb(report.size_bytes), "pull MB": to_mb(report.pull_bytes),
-                         "wasted MB": to_mb(report.wasted_bytes), "layers": report.layer_count})
+                         "wasted MB": to_mb(report.wasted_bytes),
+                         "apt lists in layers MB": to_mb(lists_bytes(report)),
+                         "layers": report.layer_count})
         return dataframe(rows)
 
     def own_layers(self) -> pandas.DataFrame:
@@ -172,7 +195,8 @@ class CleanupDemo:
 
 
 def immutable_layers() -> CleanupDemo:
-    """Build the two cleanup Dockerfiles (small: an OS base and one package) and measure."""
+    """Build Dockerfile.cleanup-later and the learner's Dockerfile.cleanup-same-run (small:
+    an OS base and one package) and measure both."""
     for path, tag in zip((CLEANUP_LATER, CLEANUP_SAME_RUN), CLEANUP_TAGS, strict=True):
         workbook.build(config.workbook_root() / path, tag=tag, lab=LAB,
                        record=False)  # shows its steps: apt-get takes half a minute
@@ -585,14 +609,19 @@ def cache_mount(ordered: str = "ordered", mounted: str = "cache-mount") -> Cache
 # ---------------------------------------------------------------------------- build context
 
 
+NEEDED = ("pom.xml", ".mvn/", "src/")  # what Dockerfile's `COPY . .` and `mvn package` need
+BUILD_OUTPUT = "target/"
+CHECKOUT = "sample-app-with-target"
+
+
 @dataclass
 class BuildContext:
     """What a build of the app would send, per top-level entry, with and without the
-    ``.dockerignore``; and, when ``target/`` is absent, what it would carry."""
+    ignore rules in its ``.dockerignore``."""
 
     entries: list[dict]
     patterns: list[str]
-    jar_bytes: int | None = None
+    root: str = ""
 
     @property
     def with_ignore(self) -> int:
@@ -603,51 +632,117 @@ class BuildContext:
         return sum(e["bytes"] for e in self.entries)
 
     @property
+    def saved_bytes(self) -> int:
+        return self.without_ignore - self.with_ignore
+
+    @property
+    def ratio(self) -> float:
+        """Bytes sent with the rules over bytes sent without them."""
+        return self.with_ignore / max(self.without_ignore, 1)
+
+    @property
     def has_target(self) -> bool:
-        return any(e["entry"] == "target/" for e in self.entries)
+        return any(e["entry"] == BUILD_OUTPUT for e in self.entries)
+
+    @property
+    def target_sent(self) -> int:
+        """Bytes of the host's build output the rules still let through (0: kept out)."""
+        return sum(e["sent"] for e in self.entries if e["entry"] == BUILD_OUTPUT)
+
+    @property
+    def needed_sent(self) -> bool:
+        """True when every file the build needs is still sent: ``*`` also keeps target/
+        out, but then `mvn package` has no pom.xml to read."""
+        by_entry = {e["entry"]: e for e in self.entries}
+        return all(name in by_entry and by_entry[name]["sent"] == by_entry[name]["bytes"]
+                   for name in NEEDED)
 
     def table(self) -> pandas.DataFrame:
         return dataframe([{"entry": e["entry"], "MB on disk": round(e["bytes"] / MB, 2),
-                           "sent with .dockerignore": "yes" if e["sent"] == e["bytes"]
+                           "sent": "yes" if e["sent"] == e["bytes"]
                            else ("no" if e["sent"] == 0 else "partly"),
                            "MB sent": round(e["sent"] / MB, 2)} for e in self.entries])
 
     def points(self) -> list[str]:
         points = [f"Without .dockerignore a build sends {self.without_ignore / MB:.2f} MB; "
-                  f"with it, {self.with_ignore / MB:.2f} MB."]
-        if self.has_target:
-            points.append("target/ is here because the app was built on this machine; "
-                          "COPY . . would ship the host's build output into the image, and "
-                          "every host build would invalidate the build cache.")
-        elif self.jar_bytes:
-            points.append(
-                "target/ does not exist in this checkout (nothing was built on the host), so "
-                "the two figures are close. After a host build (`mvn package`) it would hold "
-                f"at least the {self.jar_bytes / MB:.0f} MB jar (measured inside "
-                "bookshelf:basic), sent with every build unless .dockerignore keeps it out.")
+                  f"with these rules, {self.with_ignore / MB:.2f} MB."]
+        if self.has_target and self.target_sent:
+            points.append(f"target/ is here because the app was built on the host: these "
+                          f"rules send {self.target_sent / MB:.2f} MB of it, COPY . . ships "
+                          "that into the image, and every host build changes it and so "
+                          "invalidates the build cache.")
+        elif self.has_target:
+            points.append("target/ is here because the app was built on the host, and these "
+                          "rules keep all of it out: the image builds its own jar.")
         else:
-            points.append("target/ does not exist in this checkout (nothing was built on the "
-                          "host); after a host build it would hold the jar and classes.")
+            points.append("target/ does not exist here (nothing was built on the host).")
         return points
 
     def _repr_html_(self) -> str:
-        caption = f"The build context of sample-app/ (.dockerignore: {', '.join(self.patterns)})"
+        rules = ", ".join(f"`{p}`" for p in self.patterns) or "none"
+        caption = f"The build context of {self.root or 'the app'} (.dockerignore: {rules})"
         return table_html(self.table(), caption) + points_html(self.points())
 
     def __repr__(self) -> str:
-        return "\n".join([table_text(self.table(), "The build context of sample-app/"),
+        return "\n".join([table_text(self.table(), f"The build context of {self.root}"),
                           *("- " + p for p in self.points())])
 
 
-def build_context(app_dir: Path | None = None, jar_from: str | None = "basic") -> BuildContext:
+def checkout_with_build_output(jar_from: str = "basic") -> Path:
+    """A fresh copy of sample-app whose ``target/`` is the real output of ``mvn package``,
+    taken from an image built in this lab: a checkout after a host build, without running
+    Maven on the host. Rebuilt on each call, so stale rules never linger."""
+    import shutil
+
+    from slimlab import engine
+
+    root = config.home() / "checkouts" / CHECKOUT
+    if root.exists():
+        shutil.rmtree(root)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(config.workbook_root() / "sample-app", root,
+                    ignore=shutil.ignore_patterns("target", "build-proofs", ".dockerignore"))
+    _extract_dir(engine.client(), tag_of(jar_from), "/src/target", root)
+    return root
+
+
+def _extract_dir(client: Any, image: str, path: str, into: Path) -> None:
+    """Copy one folder out of an image (as ``docker cp`` does) through a container that is
+    created, never started, and removed."""
+    import contextlib
+    import io
+    import tarfile
+
+    from slimlab import engine
+
+    container = client.containers.create(image, command=["true"], labels=engine.labels(LAB))
+    try:
+        stream, _ = container.get_archive(path)
+        data = b"".join(stream)
+    finally:
+        with contextlib.suppress(Exception):
+            container.remove(force=True)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(into, filter="data")
+
+
+def build_context(rules: list[str] | None = None, *, app_dir: Path | None = None,
+                  jar_from: str = "basic") -> BuildContext:
     """Bytes each top-level entry of the app adds to a build context, with and without
-    its ``.dockerignore`` (the same rules the engine applies). ``jar_from``: an image whose
-    jar tells what a host build's ``target/`` would carry when it is absent."""
+    ignore rules (the engine's own matcher). ``rules`` are written into the app's
+    ``.dockerignore`` first (``[]``: no file; ``None``: the file stays as it is).
+    ``app_dir``: the app (default: a fresh checkout that holds a host build's ``target/``,
+    see ``checkout_with_build_output``)."""
     import os
 
     from slimlab.context import included_paths, read_dockerignore
 
-    root = Path(app_dir or config.workbook_root() / "sample-app").resolve()
+    root = Path(app_dir or checkout_with_build_output(jar_from)).resolve()
+    ignore = root / ".dockerignore"
+    if rules:
+        ignore.write_text("".join(f"{r}\n" for r in rules))
+    elif rules is not None:  # no rules: no .dockerignore at all
+        ignore.unlink(missing_ok=True)
     patterns = read_dockerignore(root)
     kept = included_paths(root, patterns)
     sizes: dict[str, list[int]] = {}
@@ -662,20 +757,61 @@ def build_context(app_dir: Path | None = None, jar_from: str | None = "basic") -
         entry[1] += size if rel in kept else 0
     entries = [{"entry": k, "bytes": v[0], "sent": v[1]}
                for k, v in sorted(sizes.items(), key=lambda kv: -kv[1][0])]
-    jar = None
-    if jar_from is not None and "target/" not in sizes:
-        from slimlab import engine
-
-        tag = tag_of(jar_from)
-        if engine.image_exists(tag):
-            jars = [f["bytes"] for f in _jar_files(inspect(tag))]
-            jar = jars[0] if jars else None
-    return BuildContext(entries, patterns, jar)
+    return BuildContext(entries, patterns, root.name)
 
 
-def _jar_files(report: ImageReport) -> list[dict]:
-    return [{"path": "/" + p, "bytes": e.size} for p, (e, _) in report.fs.files.items()
-            if e.kind == "f" and p.endswith("target/bookshelf.jar")]
+# ---------------------------------------------------------------------------- hints
+
+
+HINTS: dict[str, tuple[str, str, str]] = {
+    "cleanup": (
+        "Each `RUN` ends by writing its layer, and a later layer cannot take bytes out of an "
+        "earlier one. Whatever a step writes and does not need must be gone **before its "
+        "own layer is written**.",
+        "Look at the two `RUN` lines of `Dockerfile.cleanup-same-run`: `apt-get update` "
+        "writes `/var/lib/apt/lists` in the first one's layer, and `rm` runs only in the "
+        "second.",
+        "Make it one `RUN`, the commands joined with `&&`:\n\n```dockerfile\n"
+        "RUN apt-get update \\\n && apt-get install -y --no-install-recommends curl \\\n"
+        " && rm -rf /var/lib/apt/lists/*\n```\n\nThen run the build cell again.",
+    ),
+    "dockerignore": (
+        "`COPY . .` copies whatever the build context holds, and the build produces its "
+        "own jar. What on a developer's machine is made **by** a build and never read "
+        "**by** it?",
+        "Read the table above: one top-level folder holds most of the megabytes. It is "
+        "what `mvn package` wrote on the host (the jar and the classes).",
+        "Put `\"target/\"` in `ignore_rules` (editor and notes files may go too: "
+        "`\"*.md\"`, `\".idea/\"`, `\"*.iml\"`), but never `pom.xml`, `.mvn` or `src`. "
+        "Then run the measuring cell again.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One hint, rendered as markdown in JupyterLab."""
+
+    exercise: str
+    level: int
+    text: str
+
+    def _repr_markdown_(self) -> str:
+        more = (f" (`sl.layers.hint({self.exercise!r}, {self.level + 1})` for the next)"
+                if self.level < 3 else "")
+        return f"**Hint {self.level} of 3**{more}\n\n{self.text}"
+
+    def __repr__(self) -> str:
+        return f"Hint {self.level} of 3: {self.text}"
+
+
+def hint(exercise: str, level: int = 1) -> Hint:
+    """A hint for one of this lab's exercises: 1 names the idea, 2 points at the line, 3
+    gives the fix. Asked for, never shown unasked: trying first is the exercise."""
+    if exercise not in HINTS:
+        raise ValueError(f"no exercise {exercise!r}: choose one of {', '.join(HINTS)}")
+    level = min(max(level, 1), 3)
+    return Hint(exercise, level, HINTS[exercise][level - 1])
 
 
 def summary(basic: str, cleanup: CleanupDemo, cow: CopyOnWrite, order: CacheOrder,
@@ -702,7 +838,7 @@ def summary(basic: str, cleanup: CleanupDemo, cow: CopyOnWrite, order: CacheOrde
         {"what": "push after that change, bad vs good order",
          "measured": f"{order.bad.delivery.push_bytes / MB:.0f} MB vs "
                      f"{order.good.delivery.push_bytes / MB:.0f} MB"},
-        {"what": "build context without / with .dockerignore",
+        {"what": "build context of a checkout with target/, without / with your .dockerignore",
          "measured": f"{context.without_ignore / MB:.2f} MB / {context.with_ignore / MB:.2f} MB"},
     ]
     points = [
@@ -722,7 +858,9 @@ def summary(basic: str, cleanup: CleanupDemo, cow: CopyOnWrite, order: CacheOrde
         f"{order.ratio:.2f} × (through a mirror on this machine; far more on a real network)"
         + (" and kept the dependency layer from the cache." if order.dependency_cached
            else ", but the dependency layer was not reused: check Dockerfile.ordered."),
-        f".dockerignore keeps the build context at {context.with_ignore / MB:.2f} MB "
-        f"instead of {context.without_ignore / MB:.2f} MB.",
+        f"Your .dockerignore keeps the build context at {context.with_ignore / MB:.2f} MB "
+        f"instead of {context.without_ignore / MB:.2f} MB"
+        + (", and the host's target/ out of the image." if context.has_target
+           and context.target_sent == 0 else ": target/ still goes in, see its exercise."),
     ]
     return Summary(f"Lab 01, measured in this run{note}", rows, points)

@@ -1,0 +1,67 @@
+"""Predict, then measure: a learner writes a guess before a measurement that matters, and
+sees it beside the figure afterwards. Predictions are recorded (kind ``prediction``) but
+never scored: a wrong guess that gets corrected is the point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slimlab import config
+from slimlab.checkpoints import _append, _now, _records, format_value
+
+KIND_PREDICTION = "prediction"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A prediction beside what was measured."""
+
+    name: str
+    guess: float | None
+    measured: float
+    unit: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return self.guess / self.measured if self.guess and self.measured else None
+
+    def sentence(self) -> str:
+        measured = f"{format_value(self.measured)} {self.unit}".strip()
+        if self.guess is None:
+            return (f"{self.name}: measured {measured}. No prediction was written down; "
+                    "next time, guess first: the gap is what teaches.")
+        guess = f"{format_value(self.guess)} {self.unit}".strip()
+        ratio = self.ratio or 0.0
+        if 0.8 <= ratio <= 1.25:
+            verdict = "close"
+        elif ratio > 1:
+            verdict = f"{ratio:.1f} × too high"
+        else:
+            verdict = f"{1 / ratio:.1f} × too low" if ratio else "far too low"
+        return f"{self.name}: you predicted {guess}, measured {measured} ({verdict})."
+
+    def _repr_markdown_(self) -> str:
+        return f"**Prediction** · {self.sentence()}"
+
+    def __repr__(self) -> str:
+        return "Prediction · " + self.sentence()
+
+
+def predict(lab: str, name: str, guess: float | None, unit: str = "") -> str:
+    """Write a guess down before measuring (``None``: no guess). Returns what was noted."""
+    _append({"kind": KIND_PREDICTION, "lab": lab, "name": name, "guess": guess, "unit": unit,
+             "when": _now(), "learner": config.learner()})
+    if guess is None:
+        return f"No prediction for {name!r} yet: put a number in, then run the cell again."
+    return f"Noted: {name} ≈ {format_value(guess)} {unit}".strip() + ". Now measure."
+
+
+def compare(lab: str, name: str, measured: float, unit: str = "") -> Gap:
+    """The latest prediction for (lab, name) by this learner, beside the measured value."""
+    guess = None
+    for record in _records(None):
+        if (record.get("kind") == KIND_PREDICTION and record.get("lab") == lab
+                and record.get("name") == name
+                and record.get("learner", "") == config.learner()):
+            guess = record.get("guess")
+    return Gap(name, guess if isinstance(guess, int | float) else None, measured, unit)

@@ -1,0 +1,97 @@
+"""The write-up's seven-item checklist, tied to the checkpoints that prove it: read from a
+results file, one row per (item, checkpoint), passed / failed / not run, never invented."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from slimlab import config, report
+from slimlab.report import CHECKLIST
+
+ROOT = Path(__file__).resolve().parents[2]
+WRITEUP = ROOT.parent / "shared" / "writeup" / "000_fefc88074a28910a.txt"
+
+
+def _line(lab: str, name: str, measured, passed: bool, unit: str = "",
+          learner: str = "") -> str:
+    return json.dumps({"kind": "checkpoint", "lab": lab, "name": name, "measured": measured,
+                       "unit": unit, "passed": passed, "expected": "≤ 95 % of jre",
+                       "learner": learner, "points": 1})
+
+
+@pytest.fixture
+def results_file(tmp_path: Path) -> Path:
+    path = tmp_path / "results.jsonl"
+    lines = [
+        _line("03-jre-alpine", "bookshelf:alpine is smaller than bookshelf:jre", 99.0, False,
+              "% of jre"),
+        _line("03-jre-alpine", "bookshelf:alpine is smaller than bookshelf:jre", 83.02, True,
+              "% of jre"),  # a re-run: the latest line wins
+        _line("01-layers", "same-RUN cleanup image is smaller", 0.97, False),
+        _line("01-layers", "same-RUN cleanup image is smaller", 0.2, True, learner="someone"),
+        json.dumps({"kind": "measurement", "lab": "02-multistage", "variant": "multi",
+                    "metrics": {"size_bytes": 1}}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_seven_items_are_the_write_ups():
+    assert len(CHECKLIST) == 7
+    if WRITEUP.exists():
+        text = WRITEUP.read_text(encoding="utf-8")
+        listed = re.findall(r"^□ (.+)$", text, re.MULTILINE)
+        assert [item.korean for item in CHECKLIST] == listed
+
+
+def test_every_proof_is_a_checkpoint_a_notebook_records():
+    recorded = set()
+    for path in sorted((ROOT / "labs").glob("*/*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        lab = re.search(r'^LAB = "([^"]+)"', code, re.MULTILINE)
+        assert lab, path
+        recorded |= {(lab[1], n) for n in re.findall(r'sl\.check\(LAB,\s*"([^"]+)"', code)}
+    missing = [p for item in CHECKLIST for p in item.proofs if p not in recorded]
+    assert not missing, f"renamed or removed checkpoints: {missing}"
+
+
+def test_an_item_without_a_checkpoint_says_so():
+    for item in CHECKLIST:
+        assert bool(item.proofs) != bool(item.unproved), item.english
+
+
+def test_the_table_reads_the_results_file(results_file: Path, monkeypatch):
+    monkeypatch.setattr(config, "learner", lambda: "")
+    table = report.checklist(path=results_file)
+    assert list(table.columns) == ["measured", "expected", "result"]
+    assert table.index.names == ["write-up checklist item", "proved by (lab · checkpoint)"]
+    items = list(dict.fromkeys(table.index.get_level_values(0)))
+    assert len(items) == 7 and items[0].startswith("1. Base image")
+    rows = {proof: row for (_, proof), row in table.iterrows()}
+    alpine = rows["03-jre-alpine · bookshelf:alpine is smaller than bookshelf:jre"]
+    assert (alpine["measured"], alpine["result"]) == ("83.02 % of jre", "✔ passed")
+    cleanup = rows["01-layers · same-RUN cleanup image is smaller"]  # this learner's: failed
+    assert (cleanup["measured"], cleanup["result"]) == ("0.97", "✘ failed")
+    native = rows["05-native · no JVM, jar or build tools inside bookshelf:native"]
+    assert native["result"] == "not run yet (run lab 05)" and native["measured"] == ""
+    unproved = table.xs("—", level=1)["result"].tolist()
+    assert unproved == [CHECKLIST[-1].unproved]  # production dependencies only
+    assert unproved[0].startswith("not practised in this workbook yet")
+
+
+def test_another_learners_results_are_theirs(results_file: Path):
+    table = report.checklist(path=results_file, learner="someone")
+    results = {proof: row["result"] for (_, proof), row in table.iterrows()}
+    assert results["01-layers · same-RUN cleanup image is smaller"] == "✔ passed"
+    assert results["03-jre-alpine · bookshelf:alpine is smaller than bookshelf:jre"] \
+        .startswith("not run yet")
+
+
+def test_no_results_file_means_nothing_run(tmp_path: Path):
+    table = report.checklist(path=tmp_path / "absent.jsonl", learner="")
+    proved = table[table.index.get_level_values(1) != "—"]
+    assert proved["result"].str.startswith("not run yet").all()

@@ -1,0 +1,41 @@
+"""Predict, then measure: guesses are recorded, shown beside the figure, never scored."""
+
+from __future__ import annotations
+
+import pytest
+from slimlab import predictions
+from slimlab.checkpoints import load_results
+
+
+@pytest.fixture(autouse=True)
+def results(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLIMLAB_RESULTS", str(tmp_path / "results.jsonl"))
+    monkeypatch.delenv("SLIMLAB_LEARNER", raising=False)
+
+
+def test_the_latest_guess_is_shown_beside_the_measurement():
+    predictions.predict("03-jre", "jre image size", 500, "MB")
+    predictions.predict("03-jre", "jre image size", 300, "MB")  # changed their mind
+    gap = predictions.compare("03-jre", "jre image size", 200, "MB")
+    assert gap.guess == 300 and gap.ratio == 1.5
+    assert "you predicted 300 MB, measured 200 MB (1.5 × too high)" in gap.sentence()
+
+
+@pytest.mark.parametrize(("guess", "verdict"), [(190, "close"), (50, "4.0 × too low")])
+def test_verdicts(guess, verdict):
+    predictions.predict("04-jlink", "runtime", guess, "MB")
+    assert verdict in predictions.compare("04-jlink", "runtime", 200, "MB").sentence()
+
+
+def test_no_guess_says_so_and_predictions_are_never_scored():
+    assert "No prediction" in predictions.predict("02", "push", None, "kB")
+    assert "No prediction was written down" in predictions.compare("02", "push", 61, "kB")\
+        .sentence()
+    assert load_results() == []  # a prediction is not a checkpoint
+
+
+def test_another_learners_guess_is_not_mine(monkeypatch):
+    monkeypatch.setenv("SLIMLAB_LEARNER", "ana")
+    predictions.predict("03", "size", 10, "MB")
+    monkeypatch.setenv("SLIMLAB_LEARNER", "bo")
+    assert predictions.compare("03", "size", 12, "MB").guess is None
