@@ -9,6 +9,7 @@ Notebooks import only this face::
         app.get("/api/books")
     sl.measure("basic")              # size, pull size, layers, wasted bytes, surface
     sl.check("01-layers", "app answers", status, equals=200)
+    sl.hint("cleanup", 1)            # an exercise's hints, one level at a time
 
 Each lab's demonstrations live in a module named after it (``sl.layers``, ``sl.multistage``,
 ``sl.jre``, ``sl.jlink``, ``sl.native``); the tables and views they share are ``sl.views``.
@@ -28,6 +29,7 @@ from slimlab.errors import (
     PortBusy,
     SlimlabError,
 )
+from slimlab.hints import hint, reveal
 from slimlab.labs import jlink, jre, layers, multistage, native
 from slimlab.predictions import compare as prediction
 from slimlab.predictions import predict
@@ -65,6 +67,7 @@ __all__ = [
     "delivery",
     "economics",
     "ensure",
+    "hint",
     "image",
     "jlink",
     "jre",
@@ -77,6 +80,7 @@ __all__ = [
     "predict",
     "prediction",
     "report",
+    "reveal",
     "run",
     "setup",
     "startup",

@@ -27,6 +27,8 @@ Rules, decided here (see ``strip_solutions``):
 - Notebooks: only code cells are rewritten (markdown may quote the markers). Outputs,
   execution counts, per-cell execution timings and saved widget state are removed; every
   other notebook and cell metadata is kept.
+- The removed regions are kept in ``labs/.solutions.json`` (by file, in order) for
+  ``sl.reveal``, which shows one only after an attempt (see ``hints``).
 - The edition is written into a temporary folder beside ``out`` and renamed into place, so a
   crash leaves either the old ``out`` or the finished edition, never half of one.
 """
@@ -143,6 +145,24 @@ def strip_solutions(text: str, *, source: str = "<text>") -> tuple[str, int]:
     return "".join(out), count
 
 
+def solutions_of(text: str) -> list[str]:
+    """The solution lines of each marked region of ``text``, in order (what
+    ``strip_solutions`` removes). Assumes well-formed markers; ``strip_solutions`` checks."""
+    regions: list[str] = []
+    current: list[str] | None = None
+    for line in text.splitlines(keepends=True):
+        marker = _marker(line)
+        if marker == BEGIN_SOLUTION:
+            current = []
+        elif marker in (BEGIN_PROMPT, END):
+            if current is not None:
+                regions.append("".join(current).rstrip("\n"))
+            current = None
+        elif current is not None:
+            current.append(line)
+    return regions
+
+
 def has_markers(text: str) -> bool:
     """True when any line is a marker line (cheap test before rewriting)."""
     return any(_marker(line) for line in text.splitlines())
@@ -256,6 +276,7 @@ class EditionReport:
     files: list[str] = field(default_factory=list)
     exercises: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    solutions: dict[str, list[str]] = field(default_factory=dict)  # what each file lost
 
     @property
     def total_exercises(self) -> int:
@@ -286,15 +307,26 @@ def _check_out(out: Path, src: Path, force: bool) -> None:
                           hint="Pick an empty folder, or pass force=True to replace it.")
 
 
+def _code_of(path: Path) -> str:
+    """Every code cell of a notebook, in order (where its solution regions are)."""
+    import json
+
+    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    return "\n".join("".join(c.get("source", "")) for c in cells
+                     if c.get("cell_type") == "code")
+
+
 def _rewrite(tmp: Path, rel: str, report: EditionReport) -> None:
     path = tmp / rel
     relp = Path(rel)
     if path.is_symlink() or not path.is_file():
         return
     if relp.parts and relp.parts[0] == "labs" and relp.suffix == ".ipynb":
+        solutions = solutions_of(_code_of(path))
         n = _strip_notebook_file(path, rel)
     elif _is_dockerfile(relp):
         text = path.read_text(encoding="utf-8")
+        solutions = solutions_of(text)
         new, n = strip_solutions(text, source=rel)
         if n:
             path.write_text(new, encoding="utf-8")
@@ -309,6 +341,21 @@ def _rewrite(tmp: Path, rel: str, report: EditionReport) -> None:
         return
     if n:
         report.exercises[rel] = n
+        report.solutions[rel] = solutions
+
+
+SOLUTIONS_FILE = "labs/.solutions.json"
+
+
+def _write_solutions(tmp: Path, report: EditionReport) -> None:
+    """Keep the removed regions for ``sl.reveal``, which opens them only after an attempt.
+    Out of sight, not a secret: a learner who opens the file reads every solution."""
+    import json
+
+    if report.solutions:
+        (tmp / SOLUTIONS_FILE).write_text(
+            json.dumps(report.solutions, ensure_ascii=False, indent=1) + "\n",
+            encoding="utf-8")
 
 
 def write(out: Path, src: Path | None = None, *, force: bool = False) -> EditionReport:
@@ -331,6 +378,7 @@ def write(out: Path, src: Path | None = None, *, force: bool = False) -> Edition
         report = EditionReport(out=out, files=files)
         for rel in files:
             _rewrite(tmp, rel, report)
+        _write_solutions(tmp, report)
         if out.exists():
             if any(out.iterdir()):
                 old = out.with_name(f".{out.name}.{os.getpid()}.old")

@@ -76,6 +76,7 @@ from slimlab.checkpoints import (
     CheckpointResult,
 )
 from slimlab.errors import ConfigError, SlimlabError
+from slimlab.hints import KIND_HINT, SOLUTION_LEVEL
 
 # One default each, for grade() and the CLI alike.
 CELL_TIMEOUT = 1800
@@ -208,6 +209,7 @@ class LabRun:
     reasons: list[str] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    revealed: list[str] = field(default_factory=list)  # exercises shown by sl.reveal
 
 
 @dataclass
@@ -736,24 +738,32 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def _checkpoints_since(path: Path, offset: int) -> tuple[list[CheckpointResult], int]:
-    """Checkpoints appended to the results file after ``offset`` (latest per lab and name)."""
+def _checkpoints_since(path: Path, offset: int
+                       ) -> tuple[list[CheckpointResult], list[str], int]:
+    """Checkpoints appended to the results file after ``offset`` (latest per lab and name),
+    and the exercises whose solution was revealed (``sl.reveal``) in that stretch."""
     try:
         with open(path, "rb") as handle:
             handle.seek(offset)
             data = handle.read()
     except FileNotFoundError:
-        return [], offset
+        return [], [], offset
     latest: dict[tuple[str, str], CheckpointResult] = {}
+    revealed: list[str] = []
     for line in data.decode("utf-8", "replace").splitlines():
         try:
             record = json.loads(line)
-            if isinstance(record, dict) and record.get("kind") == KIND_CHECKPOINT:
+            if not isinstance(record, dict):
+                continue
+            if record.get("kind") == KIND_CHECKPOINT:
                 result = CheckpointResult.from_dict(record)
                 latest[(result.lab, result.name)] = result
+            elif (record.get("kind") == KIND_HINT and record.get("level") == SOLUTION_LEVEL
+                  and str(record.get("exercise")) not in revealed):
+                revealed.append(str(record.get("exercise")))
         except (ValueError, TypeError):
             continue  # a damaged line: the checkpoint is then "not recorded"
-    return list(latest.values()), offset + len(data)
+    return list(latest.values()), revealed, offset + len(data)
 
 
 def _grade_lab(lab: str, work: Path, results: Path, offset: int, env: dict[str, str],
@@ -774,7 +784,7 @@ def _grade_lab(lab: str, work: Path, results: Path, offset: int, env: dict[str, 
                            f"{_first_line(exc)}")
         return offset, True
     within = _execute(nb, notebook.parent, env, cell_timeout, deadline, learner_timeout, run)
-    run.results, offset = _checkpoints_since(results, offset)
+    run.results, run.revealed, offset = _checkpoints_since(results, offset)
     return offset, within
 
 
@@ -851,7 +861,9 @@ def make_rows(runs: list[LabRun], checkpoints: Mapping[str, list[Expected]]) -> 
                                      r.earned, r.passed, _measured_text(r), r.expected,
                                      "" if r.passed else r.hint))
         rows += [GradeRow(run.learner, run.lab, SUBMISSION, 0.0, 0.0, False, "", "", note)
-                 for note in [*run.reasons, *_ignored_notes(run, expected)]]
+                 for note in [*run.reasons, *_ignored_notes(run, expected),
+                              *(f"solution revealed after an attempt: {key} (sl.reveal)"
+                                for key in run.revealed)]]
     return rows
 
 

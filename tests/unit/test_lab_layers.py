@@ -154,23 +154,6 @@ def test_the_cleanup_prompt_keeps_both_runs_and_the_solution_one() -> None:
 # ---------------------------------------------------------------------------- hints
 
 
-@pytest.mark.parametrize("exercise", sorted(layers.HINTS))
-def test_hints_give_away_more_at_each_level(exercise: str) -> None:
-    first, second, third = (layers.hint(exercise, level) for level in (1, 2, 3))
-    assert [h.level for h in (first, second, third)] == [1, 2, 3]
-    assert f"hint({exercise!r}, 2)" in first._repr_markdown_()
-    assert "for the next" not in third._repr_markdown_()
-    fix = {"cleanup": "rm -rf /var/lib/apt/lists", "dockerignore": '"target/"'}[exercise]
-    assert fix in third.text
-    assert fix not in first.text and fix not in second.text
-    assert layers.hint(exercise, 9).level == 3 and layers.hint(exercise, 0).level == 1
-
-
-def test_an_unknown_exercise_names_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="cleanup, dockerignore"):
-        layers.hint("jlink")
-
-
 def _lab_notebook() -> nbformat.NotebookNode:
     return nbformat.read(config.repo_root() / "labs/01-layers/01-layers.ipynb", as_version=4)
 
@@ -187,8 +170,6 @@ def test_each_exercise_has_literal_checkpoints_and_a_hint_cell() -> None:
     for measured in ("cleanup.ratio", "cleanup.same_lists_bytes", "cleanup.same_has_curl",
                      "context.target_sent", "context.ratio", "context.needed_sent"):
         assert any(s.startswith("sl.check(LAB,") and measured in s for s in code), measured
-    for exercise in layers.HINTS:
-        assert f'sl.layers.hint("{exercise}", 1)' in code
     rules = next(s for s in code if "ignore_rules =" in s)
     stripped, count = strip_solutions(rules)
     assert count == 1 and "ignore_rules = []" in stripped and "target" not in stripped

@@ -760,60 +760,6 @@ def build_context(rules: list[str] | None = None, *, app_dir: Path | None = None
     return BuildContext(entries, patterns, root.name)
 
 
-# ---------------------------------------------------------------------------- hints
-
-
-HINTS: dict[str, tuple[str, str, str]] = {
-    "cleanup": (
-        "Each `RUN` ends by writing its layer, and a later layer cannot take bytes out of an "
-        "earlier one. Whatever a step writes and does not need must be gone **before its "
-        "own layer is written**.",
-        "Look at the two `RUN` lines of `Dockerfile.cleanup-same-run`: `apt-get update` "
-        "writes `/var/lib/apt/lists` in the first one's layer, and `rm` runs only in the "
-        "second.",
-        "Make it one `RUN`, the commands joined with `&&`:\n\n```dockerfile\n"
-        "RUN apt-get update \\\n && apt-get install -y --no-install-recommends curl \\\n"
-        " && rm -rf /var/lib/apt/lists/*\n```\n\nThen run the build cell again.",
-    ),
-    "dockerignore": (
-        "`COPY . .` copies whatever the build context holds, and the build produces its "
-        "own jar. What on a developer's machine is made **by** a build and never read "
-        "**by** it?",
-        "Read the table above: one top-level folder holds most of the megabytes. It is "
-        "what `mvn package` wrote on the host (the jar and the classes).",
-        "Put `\"target/\"` in `ignore_rules` (editor and notes files may go too: "
-        "`\"*.md\"`, `\".idea/\"`, `\"*.iml\"`), but never `pom.xml`, `.mvn` or `src`. "
-        "Then run the measuring cell again.",
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Hint:
-    """One hint, rendered as markdown in JupyterLab."""
-
-    exercise: str
-    level: int
-    text: str
-
-    def _repr_markdown_(self) -> str:
-        more = (f" (`sl.layers.hint({self.exercise!r}, {self.level + 1})` for the next)"
-                if self.level < 3 else "")
-        return f"**Hint {self.level} of 3**{more}\n\n{self.text}"
-
-    def __repr__(self) -> str:
-        return f"Hint {self.level} of 3: {self.text}"
-
-
-def hint(exercise: str, level: int = 1) -> Hint:
-    """A hint for one of this lab's exercises: 1 names the idea, 2 points at the line, 3
-    gives the fix. Asked for, never shown unasked: trying first is the exercise."""
-    if exercise not in HINTS:
-        raise ValueError(f"no exercise {exercise!r}: choose one of {', '.join(HINTS)}")
-    level = min(max(level, 1), 3)
-    return Hint(exercise, level, HINTS[exercise][level - 1])
-
-
 def summary(basic: str, cleanup: CleanupDemo, cow: CopyOnWrite, order: CacheOrder,
               context: BuildContext) -> Summary:
     """Lab 01's closing table, drawn from the demonstrations' own measurements."""
