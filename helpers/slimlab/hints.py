@@ -95,6 +95,19 @@ EXERCISES: dict[str, Exercise] = {
          "COPY --from=build /src/target/bookshelf.jar app.jar\nUSER 10001:10001\n"
          "EXPOSE 8080\nENTRYPOINT [\"java\", \"-jar\", \"app.jar\"]\n```\n\n"
          "(The instructor's solution adds a `HEALTHCHECK`: `sl.reveal(\"runtime-stage\")`.)")),
+    "production-deps": Exercise(
+        "02-multistage", "labs/02-multistage/02-multistage.ipynb",
+        ("every excluded name matched a library", "no in-memory database in bookshelf:production",
+         "the PostgreSQL driver is still in bookshelf:production",
+         "bookshelf:production refuses to start without a database URL"),
+        ("The runtime scope holds what the app *can* use at runtime, not what production "
+         "*does* use. Which library in the table is there for a laptop or a demo, and which "
+         "does production's own setup need?",
+         "One library in the table is a database engine that keeps its data in memory; with "
+         "no database URL, Spring Boot starts it by itself. Production gives a URL to "
+         "PostgreSQL, whose driver is in the table too.",
+         "`production_excludes = [\"com.h2database:h2\"]` (H2's groupId is `com.h2database`); "
+         "keep `org.postgresql:postgresql`. Then run the build cell again.")),
     "jre-base": Exercise(
         "03-jre-alpine", "labs/03-jre-alpine/Dockerfile",
         ("no javac inside bookshelf:jre",

@@ -975,9 +975,9 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
     ChecklistItem(
         "Production dependencies only",
         "프로덕션 의존성만 설치했는가? (npm ci --only=production)",
-        (),
-        "not practised in this workbook yet: the write-up's example is npm's; Maven's "
-        "equivalent (test and provided scopes stay out of the Spring Boot jar) is not checked",
+        (("02-multistage", "no in-memory database in bookshelf:production"),
+         ("02-multistage", "the PostgreSQL driver is still in bookshelf:production"),
+         ("02-multistage", "bookshelf:production refuses to start without a database URL")),
     ),
 )
 

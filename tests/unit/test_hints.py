@@ -24,6 +24,7 @@ FIX = {
     "ordered": "dependency:go-offline",
     "dockerignore": '"target/"',
     "runtime-stage": "app.jar",
+    "production-deps": "com.h2database",
     "jre-base": "${JRE_IMAGE}",
     "debuginfo-pattern": None,
     "debuginfo": "-delete",

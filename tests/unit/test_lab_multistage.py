@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pandas
+import pytest
 from slimlab.labs import multistage
 from slimlab.registry import LayerPush, Push
 
@@ -58,3 +59,46 @@ def test_compression_on_an_engine_that_cannot_push_zstd_shows_gzip_and_says_why(
     assert compare.ratio is None
     first = compare.points()[0]
     assert first.startswith("Only gzip was pushed") and "containerd-snapshotter" in first
+
+
+JARS = ["h2-2.3.232.jar", "postgresql-42.7.11.jar", "hibernate-core-7.2.19.Final.jar",
+        "log4j-to-slf4j-2.25.4.jar", "HikariCP-7.0.2.jar"]
+
+
+def test_a_jar_name_gives_its_artifact_id():
+    assert [multistage._artifact_of(j) for j in JARS] == [
+        "h2", "postgresql", "hibernate-core", "log4j-to-slf4j", "HikariCP"]
+
+
+def test_excludes_match_by_artifact_id_and_a_typo_matches_nothing():
+    found = multistage.matching_jars(["com.h2database:h2", "org.hibernate:hibernate",
+                                      "org.postgresql:postgresql"], JARS)
+    assert found == {"com.h2database:h2": ["h2-2.3.232.jar"], "org.hibernate:hibernate": [],
+                     "org.postgresql:postgresql": ["postgresql-42.7.11.jar"]}
+
+
+def test_production_deps_reports_what_left_and_what_matched_nothing():
+    before = [{"jar": j, "bytes": size} for j, size in zip(JARS, [2_700_000, 1_100_000,
+                                                                   12_000_000, 30_000, 160_000],
+                                                            strict=True)]
+    after = [r for r in before if r["jar"] != "h2-2.3.232.jar"]
+    prod = multistage.ProductionDeps(["com.h2database:h2", "com.h2database:h2-typo"], before,
+                                     after, {"bookshelf:layered": 300_000_000,
+                                             "bookshelf:production": 297_300_000})
+    assert prod.removed == ["h2-2.3.232.jar"] and prod.saved_bytes == 2_700_000
+    assert prod.unmatched == ["com.h2database:h2-typo"]
+    assert not prod.ships("h2") and prod.ships("postgresql")
+    rows = prod.table().to_dict("records")
+    assert [r["libraries"] for r in rows] == [5, 4]
+    assert [r["image MB"] for r in rows] == [300.0, 297.3]
+    text = " ".join(prod.points())
+    assert "Left out: h2-2.3.232.jar" in text and "2.7 MB smaller" in text
+    assert "Matched no library" in text and "h2-typo" in text
+
+
+def test_production_refuses_names_that_are_not_group_and_artifact(monkeypatch):
+    from slimlab.errors import ConfigError
+    monkeypatch.setattr(multistage.workbook, "ensure", lambda *a, **k: pytest.fail("built"))
+    with pytest.raises(ConfigError) as info:
+        multistage.production(["h2", "com.h2database:h2"])
+    assert "'h2'" in info.value.message and "groupId:artifactId" in info.value.hint

@@ -208,6 +208,149 @@ def compression(what: str = "layered") -> CompressionCompare:
     return CompressionCompare(target.tag, pushes, seconds, missing)
 
 
+# ---------------------------------------------------------------------------- dependencies
+
+PRODUCTION_TAG = "bookshelf:production"
+PRODUCTION_DOCKERFILE = "labs/02-multistage/Dockerfile.production"
+LIB_DIR = "/app/lib"  # where the layered images keep the dependencies layer's jars
+
+
+def library_jars(what: str) -> list[dict[str, Any]]:
+    """The jars of an image's dependencies layer (``/app/lib``), biggest first."""
+    report = workbook.image(what)
+    prefix = LIB_DIR.strip("/") + "/"
+    rows = [{"jar": path.rsplit("/", 1)[-1], "bytes": entry.size}
+            for path, (entry, _) in report.fs.files.items()
+            if entry.kind == "f" and path.startswith(prefix) and path.endswith(".jar")]
+    return sorted(rows, key=lambda r: (-r["bytes"], r["jar"]))
+
+
+def dependencies(what: str = "layered") -> Table:
+    """What Spring Boot packaged from the compile and runtime scopes: one row per jar."""
+    jars = library_jars(what)
+    total = sum(r["bytes"] for r in jars)
+    rows = [{"jar": r["jar"], "MB": round(r["bytes"] / MB, 2)} for r in jars]
+    return Table(dataframe(rows), f"{len(rows)} libraries in {tag_of(what)}'s dependencies "
+                 f"layer, {total / MB:,.1f} MB" + stand_in_note(dockerfile_of(what)))
+
+
+def _artifact_of(jar: str) -> str:
+    """``h2-2.3.232.jar`` -> ``h2``: the artifactId, the name up to the version."""
+    stem = jar.removesuffix(".jar")
+    parts = stem.split("-")
+    for index, part in enumerate(parts):
+        if index and part[:1].isdigit():
+            return "-".join(parts[:index])
+    return stem
+
+
+def matching_jars(coordinates: list[str], jars: list[str]) -> dict[str, list[str]]:
+    """Each ``groupId:artifactId`` with the jars of that artifactId (none: it matched
+    nothing, and Spring Boot would skip it silently)."""
+    found: dict[str, list[str]] = {}
+    for coordinate in coordinates:
+        artifact = coordinate.split(":")[1] if coordinate.count(":") >= 1 else coordinate
+        found[coordinate] = [jar for jar in jars if _artifact_of(jar) == artifact]
+    return found
+
+
+@dataclass
+class ProductionDeps:
+    """bookshelf:layered beside bookshelf:production, built without the excluded libraries."""
+
+    excludes: list[str]
+    before: list[dict[str, Any]]  # library_jars of the layered image
+    after: list[dict[str, Any]]  # library_jars of the production image
+    image_bytes: dict[str, int]
+    note: str = ""
+
+    @property
+    def removed(self) -> list[str]:
+        kept = {r["jar"] for r in self.after}
+        return [r["jar"] for r in self.before if r["jar"] not in kept]
+
+    @property
+    def unmatched(self) -> list[str]:
+        """Excludes that named no library of the layered image (typos, wrong artifactId)."""
+        found = matching_jars(self.excludes, [r["jar"] for r in self.before])
+        return [coordinate for coordinate, jars in found.items() if not jars]
+
+    def ships(self, artifact: str) -> bool:
+        return any(_artifact_of(r["jar"]) == artifact for r in self.after)
+
+    @property
+    def saved_bytes(self) -> int:
+        return sum(r["bytes"] for r in self.before) - sum(r["bytes"] for r in self.after)
+
+    def table(self) -> pandas.DataFrame:
+        rows = []
+        for name, jars in ((tag_of("layered"), self.before), (PRODUCTION_TAG, self.after)):
+            rows.append({"image": name, "libraries": len(jars),
+                         "dependencies layer MB": round(sum(r["bytes"] for r in jars) / MB, 1),
+                         "image MB": round(self.image_bytes[name] / MB, 1)})
+        return dataframe(rows)
+
+    def points(self) -> list[str]:
+        gone = ", ".join(self.removed) or "nothing"
+        points = [f"Left out: {gone}; the dependencies layer is {self.saved_bytes / MB:,.1f} MB "
+                  "smaller, and so is every first pull of it."]
+        if self.unmatched:
+            points.append("Matched no library (Spring Boot skipped them without a word): "
+                          + ", ".join(self.unmatched) + ". Check the groupId:artifactId.")
+        points.append("Test-scoped libraries (JUnit, AssertJ, Mockito…) never reached either "
+                      "jar: Maven's scopes keep them in the build stage, the way "
+                      "`npm ci --omit=dev` keeps devDependencies out.")
+        return points
+
+    def _repr_html_(self) -> str:
+        return (table_html(self.table(), "Production dependencies only" + self.note)
+                + points_html(self.points()))
+
+    def __repr__(self) -> str:
+        return "\n".join([table_text(self.table(), "Production dependencies only"),
+                          *("- " + p for p in self.points())])
+
+
+def production(excludes: list[str]) -> ProductionDeps:
+    """Build ``bookshelf:production``: Dockerfile.production with ``excludes``
+    (``groupId:artifactId`` each) left out of the jar, and measure it beside layered.
+    At work: ``mvn package -Dspring-boot.excludes=GROUP:ARTIFACT``, or ``<excludes>`` in the
+    spring-boot-maven-plugin's configuration."""
+    from slimlab import config
+    from slimlab.builder import build_image
+    from slimlab.errors import ConfigError
+
+    bad = [c for c in excludes if not isinstance(c, str) or c.count(":") != 1
+           or not all(c.split(":"))]
+    if bad:
+        raise ConfigError(f"Not groupId:artifactId: {', '.join(map(repr, bad))}.",
+                          hint='Write each as "groupId:artifactId", e.g. "org.example:tools".')
+    workbook.ensure("layered")
+    path = config.workbook_root() / PRODUCTION_DOCKERFILE
+    args = {r.arg: r.image for r in workbook.base_args(path)}
+    args["BOOT_EXCLUDES"] = ",".join(excludes)
+    build_image(path, PRODUCTION_TAG, lab=LAB, buildargs=args)
+    sizes = {tag: workbook.image(tag).size_bytes for tag in (tag_of("layered"), PRODUCTION_TAG)}
+    return ProductionDeps(list(excludes), library_jars("layered"),
+                          library_jars(PRODUCTION_TAG), sizes, stand_in_note(path))
+
+
+def without_database(tag: str = PRODUCTION_TAG) -> str:
+    """Start ``tag`` with no database URL and return the line its log ends on: an image
+    without H2 must refuse to start rather than keep data in memory. "" when it started."""
+    from slimlab.containers import run_container
+    from slimlab.errors import ContainerFailed
+
+    try:
+        with run_container(tag, lab=LAB, timeout=120):
+            return ""
+    except ContainerFailed as exc:
+        lines = [line.strip() for line in exc.log.splitlines()]
+        said = ([line for line in lines if line.startswith("Failed to configure a DataSource")]
+                or [line for line in lines if line.startswith("Reason:")])
+        return said[0] if said else (exc.status or exc.message)
+
+
 def push_compare(single: workbook.Delivery, layered: workbook.Delivery) -> PushCompare:
     return PushCompare(single, layered, stand_in_note(variant(single.name).path))
 
