@@ -18,7 +18,7 @@ class Gap:
 
     name: str
     guess: float | None
-    measured: float
+    measured: float | None  # None: not measured in this run
     unit: str = ""
 
     @property
@@ -26,6 +26,8 @@ class Gap:
         return self.guess / self.measured if self.guess and self.measured else None
 
     def sentence(self) -> str:
+        if self.measured is None:
+            return f"{self.name}: not measured in this run, so nothing to compare yet."
         measured = f"{format_value(self.measured)} {self.unit}".strip()
         if self.guess is None:
             return (f"{self.name}: measured {measured}. No prediction was written down; "
@@ -56,7 +58,7 @@ def predict(lab: str, name: str, guess: float | None, unit: str = "") -> str:
     return f"Noted: {name} ≈ {format_value(guess)} {unit}".strip() + ". Now measure."
 
 
-def compare(lab: str, name: str, measured: float, unit: str = "") -> Gap:
+def compare(lab: str, name: str, measured: float | None, unit: str = "") -> Gap:
     """The latest prediction for (lab, name) by this learner, beside the measured value."""
     guess = None
     for record in _records(None):

@@ -228,3 +228,12 @@ def test_the_write_ups_errors_say_which_lab_to_run_when_nothing_is_measured() ->
     assert "run lab 03" in table.loc["conclusions", "this run"]
     assert table.loc["section 4 (egress, storage)", "this run"].endswith("run lab 02 "
                                                                          "(sl.delivery)")
+
+
+def test_the_shrink_factor_is_basic_over_the_smallest_jvm_image():
+    from slimlab.labs import native as lab_native
+
+    measured = {"basic": {"size_bytes": 800_000_000}}
+    assert lab_native.shrink_factor(measured, {"size_bytes": 200_000_000}) == 4.0
+    assert lab_native.shrink_factor(measured, None) is None
+    assert lab_native.shrink_factor({}, {"size_bytes": 1}) is None

@@ -39,3 +39,13 @@ def test_another_learners_guess_is_not_mine(monkeypatch):
     predictions.predict("03", "size", 10, "MB")
     monkeypatch.setenv("SLIMLAB_LEARNER", "bo")
     assert predictions.compare("03", "size", 12, "MB").guess is None
+
+
+def test_a_figure_not_measured_says_so(tmp_path, monkeypatch):
+    from slimlab import predictions
+
+    monkeypatch.setenv("SLIMLAB_RESULTS", str(tmp_path / "results.jsonl"))
+    predictions.predict("05-native", "basic / smallest JVM image", 4.0, "×")
+    gap = predictions.compare("05-native", "basic / smallest JVM image", None, "×")
+    assert gap.sentence() == ("basic / smallest JVM image: not measured in this run, so "
+                              "nothing to compare yet.")

@@ -20,6 +20,7 @@ from slimlab.variants import variant
 from slimlab.views import (
     MB,
     Summary,
+    Table,
     dataframe,
     dockerfile_of,
     filesystem_layers,
@@ -202,6 +203,22 @@ def immutable_layers() -> CleanupDemo:
                        record=False)  # shows its steps: apt-get takes half a minute
     return CleanupDemo(inspect(CLEANUP_TAGS[0]), inspect(CLEANUP_TAGS[1]),
                        stand_in_note(CLEANUP_LATER))
+
+
+def dive_compare(tag: str = CLEANUP_TAGS[0]) -> Table:
+    """The same image through dive, the layer explorer used at work, beside our figures:
+    the size, and the bytes that a later layer removes or replaces (dive's "inefficient
+    bytes", our "wasted")."""
+    from slimlab.engine.dive import analyse
+
+    ours, theirs = inspect(tag), analyse(tag)
+    rows = [{"figure": "size (files in the layers)", "Slimlab MB": round(ours.size_bytes / MB, 2),
+             "dive MB": round(theirs.size_bytes / MB, 2)},
+            {"figure": "wasted (removed or replaced later)",
+             "Slimlab MB": round(ours.wasted_bytes / MB, 2),
+             "dive MB": round(theirs.wasted_bytes / MB, 2)}]
+    return Table(dataframe(rows), f"{tag} measured twice; dive's efficiency score: "
+                 f"{100 * theirs.efficiency:.1f} %. At work: dive {tag}")
 
 
 # ---------------------------------------------------------------------------- copy-on-write

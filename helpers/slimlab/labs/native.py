@@ -381,6 +381,16 @@ def smallest_jvm(measurements: dict[str, dict[str, Any]], present_only: bool = T
             "base_source": measurements[name].get("base_source", "")}
 
 
+def shrink_factor(measurements: dict[str, dict[str, Any]], best: dict[str, Any] | None
+                  ) -> float | None:
+    """How many times smaller than stage 1 (``basic``) the smallest JVM image is, on disk;
+    None when either was not measured."""
+    basic = (measurements.get("basic") or {}).get("size_bytes")
+    if not basic or not best or not best.get("size_bytes"):
+        return None
+    return basic / best["size_bytes"]
+
+
 def key_points(measurements: dict[str, dict[str, Any]], aot: AotOutput | None = None,
                ) -> str:
     """Lab 05's closing points, computed from what was measured (never fixed text)."""
