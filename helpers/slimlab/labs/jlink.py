@@ -108,29 +108,35 @@ def jdeps_roots(stage_image: str) -> dict[str, int]:
 # ---------------------------------------------------------------------------- runtimes
 
 
+def _home_with(report: ImageReport, tool: str) -> str | None:
+    """The directory whose ``bin/<tool>`` is a real file beside ``lib/modules``."""
+    files = report.fs.files
+    for path, (entry, _) in files.items():
+        if path.endswith(f"/bin/{tool}") and entry.kind == "f":
+            home = path[: -len(f"/bin/{tool}")]
+            if home + "/lib/modules" in files:
+                return "/" + home
+    return None
+
+
 def java_home(report: ImageReport) -> str:
     """The directory of the image's Java runtime: the one holding a real ``bin/java`` file
     beside ``lib/modules`` (``/opt/java``, ``/usr/lib/jvm/…``, ``/opt/java/openjdk``)."""
-    files = report.fs.files
-    for path, (entry, _) in files.items():
-        if path.endswith("/bin/java") and entry.kind == "f":
-            home = path[: -len("/bin/java")]
-            if home + "/lib/modules" in files:
-                return "/" + home
-    raise ContainerFailed(f"{report.ref} holds no Java runtime (no bin/java beside lib/modules).")
+    home = _home_with(report, "java")
+    if home is None:
+        raise ContainerFailed(f"{report.ref} holds no Java runtime (no bin/java beside "
+                              "lib/modules).")
+    return home
 
 
 def jdk_home(report: ImageReport) -> str:
     """The directory of the image's full JDK: the one whose ``bin/jlink`` is a real file
     (a runtime jlink linked for the app has no jlink, so a stage holding both is not
     ambiguous)."""
-    files = report.fs.files
-    for path, (entry, _) in files.items():
-        if path.endswith("/bin/jlink") and entry.kind == "f":
-            home = path[: -len("/bin/jlink")]
-            if home + "/lib/modules" in files:
-                return "/" + home
-    raise ContainerFailed(f"{report.ref} holds no JDK (no bin/jlink beside lib/modules).")
+    home = _home_with(report, "jlink")
+    if home is None:
+        raise ContainerFailed(f"{report.ref} holds no JDK (no bin/jlink beside lib/modules).")
+    return home
 
 
 def runtime_bytes(report: ImageReport) -> int:
