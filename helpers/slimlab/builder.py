@@ -229,18 +229,26 @@ ZSTD_NEEDS_CONTAINERD = (
     "back).")
 
 
-def require_compression(method: str) -> None:
-    """Refuse a push the engine would silently compress otherwise: BuildKit's built-in
+def zstd_refusal() -> str:
+    """Why this engine cannot push zstd layers, or "" when it can. BuildKit's built-in
     ``docker`` driver on the graph-driver store (overlay2) pushes through the engine's own
-    pusher, which writes gzip layers whatever ``compression=`` says."""
+    pusher, which writes gzip layers whatever ``compression=`` says; the containerd store,
+    or a ``docker-container`` builder, pushes what was asked."""
+    store = engine.image_store()
+    if store == "containerd" or buildx.driver() not in (None, "docker"):
+        return ""
+    return (f"this engine keeps its images in the {store} store, whose builder pushes every "
+            "layer gzip-compressed whatever compression= says")
+
+
+def require_compression(method: str) -> None:
+    """Refuse a push the engine would silently compress otherwise."""
     if method not in ("gzip", "zstd"):
         raise ConfigError(f"Unknown layer compression {method!r}.", hint="Use gzip or zstd.")
-    store = engine.image_store()
-    if method == "zstd" and store != "containerd":
-        raise EngineLimit(
-            f"This engine keeps its images in the {store} store, whose builder pushes every "
-            "layer gzip-compressed: a zstd push would silently be gzip. Nothing was built "
-            "or pushed.", hint=ZSTD_NEEDS_CONTAINERD)
+    refusal = zstd_refusal() if method == "zstd" else ""
+    if refusal:
+        raise EngineLimit(f"A zstd push cannot be made here: {refusal}. Nothing was built "
+                          "or pushed.", hint=ZSTD_NEEDS_CONTAINERD)
 
 
 def _command(dockerfile: Path, root: Path, tag: str, buildargs: dict[str, str],

@@ -73,6 +73,8 @@ def _with_unit(value: Any, unit: str) -> str:
 
 
 def _points_text(points: float) -> str:
+    if not points:
+        return "a guard, not scored"
     return f"{format_value(float(points))} {'pt' if points <= 1 else 'pts'}"
 
 

@@ -57,6 +57,10 @@ class EngineLimit(SlimlabError):
     layers from the graph-driver image store); the hint says which setting allows it."""
 
 
+class ToolFailed(SlimlabError):
+    """A helper tool the labs run beside Docker (dive) is missing or failed."""
+
+
 class ImageMissing(SlimlabError):
     """An image the call needs is not on the engine."""
 

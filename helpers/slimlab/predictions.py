@@ -23,7 +23,24 @@ class Gap:
 
     @property
     def ratio(self) -> float | None:
-        return self.guess / self.measured if self.guess and self.measured else None
+        """guess / measured, when both are positive numbers."""
+        if self.guess is None or self.measured is None or self.guess <= 0 or self.measured <= 0:
+            return None
+        return self.guess / self.measured
+
+    def verdict(self) -> str:
+        if self.guess is None or self.measured is None:
+            return ""
+        if self.guess == self.measured:
+            return "exact"
+        if self.guess < 0:
+            return "a negative guess for a figure that cannot be"
+        ratio = self.ratio
+        if ratio is None:  # one of them is 0
+            return "too high" if self.guess > self.measured else "too low"
+        if 0.8 <= ratio <= 1.25:
+            return "close"
+        return f"{ratio:.1f} × too high" if ratio > 1 else f"{1 / ratio:.1f} × too low"
 
     def sentence(self) -> str:
         if self.measured is None:
@@ -33,14 +50,7 @@ class Gap:
             return (f"{self.name}: measured {measured}. No prediction was written down; "
                     "next time, guess first: the gap is what teaches.")
         guess = f"{format_value(self.guess)} {self.unit}".strip()
-        ratio = self.ratio or 0.0
-        if 0.8 <= ratio <= 1.25:
-            verdict = "close"
-        elif ratio > 1:
-            verdict = f"{ratio:.1f} × too high"
-        else:
-            verdict = f"{1 / ratio:.1f} × too low" if ratio else "far too low"
-        return f"{self.name}: you predicted {guess}, measured {measured} ({verdict})."
+        return f"{self.name}: you predicted {guess}, measured {measured} ({self.verdict()})."
 
     def _repr_markdown_(self) -> str:
         return f"**Prediction** · {self.sentence()}"

@@ -915,8 +915,8 @@ def recommendation(measurements: Measurements) -> str:
 #
 # The write-up closes with seven questions (its "요약: 최적화 체크리스트"). Each is tied here
 # to the checkpoints of labs 01–05 that prove it on the learner's own images, by lab and
-# checkpoint name exactly as the notebooks record them; an item no checkpoint proves says
-# so. tests/unit/test_checklist.py keeps every name in step with the notebooks.
+# checkpoint name exactly as the notebooks record them. tests/unit/test_checklist.py keeps
+# every name in step with the notebooks.
 
 
 @dataclass(frozen=True)
@@ -925,8 +925,7 @@ class ChecklistItem:
 
     english: str
     korean: str  # the write-up's own words
-    proofs: tuple[tuple[str, str], ...]  # (lab, checkpoint name)
-    unproved: str = ""  # why no checkpoint proves it, when ``proofs`` is empty
+    proofs: tuple[tuple[str, str], ...]  # (lab, checkpoint name): at least one
 
 
 CHECKLIST: tuple[ChecklistItem, ...] = (
@@ -990,7 +989,7 @@ def checklist(results: Sequence[CheckpointResult] | None = None, *, path: Path |
               learner: str | None = None) -> pandas.DataFrame:
     """The write-up's seven checklist items, each with the checkpoints of labs 01–05 that
     prove it and their latest outcome in this run: passed, failed or not run yet (with the
-    measured figure). Items no checkpoint proves say so.
+    measured figure).
 
     ``results`` are ``CheckpointResult``s; by default the results file is read
     (``path`` or ``config.results_file()``), keeping ``learner``'s (default: this
@@ -1005,10 +1004,6 @@ def checklist(results: Sequence[CheckpointResult] | None = None, *, path: Path |
     rows, index = [], []
     for number, item in enumerate(CHECKLIST, start=1):
         label = f"{number}. {item.english} ({item.korean})"
-        if not item.proofs:
-            index.append((label, "—"))
-            rows.append({"measured": "", "expected": "", "result": item.unproved})
-            continue
         for lab, name in item.proofs:
             index.append((label, f"{lab} · {name}"))
             found = latest.get((lab, name))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from slimlab.engine import dive
+from slimlab.errors import ToolFailed
 
 
 def test_dives_json_gives_size_wasted_bytes_and_efficiency():
@@ -16,3 +18,9 @@ def test_dives_json_gives_size_wasted_bytes_and_efficiency():
 
 def test_the_workbooks_dive_is_found():
     assert dive.binary().endswith("dive")
+
+
+def test_a_document_without_the_image_figures_is_an_error_not_zeros():
+    with pytest.raises(ToolFailed) as info:
+        dive.parse({"layer": []}, "x:1")
+    assert "lacks its image figures" in info.value.message

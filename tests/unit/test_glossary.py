@@ -13,8 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GLOSSARY = ROOT / "labs" / "glossary.md"
 WRITEUP = ROOT.parent / "shared" / "writeup" / "000_fefc88074a28910a.txt"
 LINK = "](../glossary.md)"
-# Labs whose first markdown cell links to the glossary. Labs 01-04 are to follow with the
-# same sentence as lab 05's; add each here once it has it.
+# Every lab's first markdown cell links to the glossary.
 LINKED_LABS = ("01-layers", "02-multistage", "03-jre-alpine", "04-jlink", "05-native")
 
 ENTRY = re.compile(r"^- \*\*(?P<term>[^*]+)\*\* \((?P<korean>[^;]+); (?P<source>[^)]+)\): "

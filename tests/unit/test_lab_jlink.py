@@ -74,8 +74,8 @@ def test_summary_rows_are_the_templates_filled_with_this_runs_figures() -> None:
         "Temurin-25.0.3+9 (25.0.3+9-LTS) / 0 / yes"
     assert measured["Java runtime: full JRE / jlink without --strip-debug / with it"] == \
         "100 / 60 / 45 MB (kit stand-in bases)"
-    assert measured["Debian's OpenJDK: runtime as linked → after the fix (*.debuginfo)"] == \
-        "250 → 48 MB (120 files, 200 MB) (kit stand-in bases)"
+    debian = "Debian's OpenJDK: runtime as linked → in bookshelf:jlink-debian (*.debuginfo)"
+    assert measured[debian] == "250 → 48 MB (120 files, 200 MB) (kit stand-in bases)"
     assert measured["image: bookshelf:alpine → bookshelf:jlink"] == \
         "200 → 90 MB (pull 80 → 40 MB) (kit stand-in bases)"
     assert measured["runtime with --compress=zip-6: disk / pulled"] == "50.0 / 29.0 MB"
@@ -104,6 +104,13 @@ def test_summary_points_follow_what_was_measured() -> None:
     assert "(75 s here)" in points[-1] and "(62 MB compressed per change)" in points[-1]
 
 
+def test_summary_says_when_the_debuginfo_fix_is_not_in_yet() -> None:
+    summary = jlink.render_summary(_figures(debian_fixed_runtime_bytes=249 * MB))
+    assert "still ships 249 MB of runtime" in summary.points[2]
+    assert "not in Dockerfile.debuginfo yet" in summary.points[2]
+    assert "Deleting them" not in " ".join(summary.points)
+
+
 def test_summary_without_the_trap_or_a_second_level_says_so() -> None:
     summary = jlink.render_summary(_figures(
         trap_met=False, levels=LEVELS[:1], handpicked_failed=False, kit="", jdk_jmods=69,
@@ -112,8 +119,8 @@ def test_summary_without_the_trap_or_a_second_level_says_so() -> None:
     assert summary.points[1].startswith("The Maven image's JDK (Temurin-25.0.3+9 (25.0.3+9-LTS)) "
                                         "has 69 jmods and its jlink links from jmods only;")
     assert summary.points[2] == ("Debian's OpenJDK left no big debug files in this run: its "
-                                 "runtime was 50 MB as linked (0.50 × the JRE) and 48 MB after "
-                                 "the fix.")
+                                 "runtime was 50 MB as linked (0.50 × the JRE) and 48 MB in "
+                                 "bookshelf:jlink-debian.")
     assert not any(p.startswith("--compress=") for p in summary.points)
     assert len(summary.points) == 6
     assert {"what": "hand-typed module list", "measured here": "started (unexpected)",
@@ -384,7 +391,9 @@ def test_a_stage_runtime_is_measured_under_its_own_folder(monkeypatch) -> None:
     assert case["runtime bytes"] == 200 * MB + 1
     share = jlink.pattern_share("bookshelf:jlink-debian-stage", "*.debuginfo")
     assert share == {"pattern": "*.debuginfo", "under": "/runtime", "files": 1, "MB": 150.0,
-                     "runtime MB": 200.0, "share %": 75.0}
+                     "runtime MB": 200.0, "share %": 75.0, "matches what the JVM loads": False}
+    for everything in ("*", "*.so", "modules"):  # they name what runs, not what bloats
+        assert jlink.pattern_share("bookshelf:jlink-debian-stage", everything)["share %"] == 0
     assert jlink.bytes_of(stage, "*.so", "/runtime") == 20 * MB
 
 
@@ -392,3 +401,7 @@ def test_startup_text_quotes_the_measured_ratio() -> None:
     starts = [{"variant": "jre", "ready_s": 2.5}, {"variant": "aot", "ready_s": 0.8}]
     assert jlink.startup_text(starts) == ("bookshelf:aot was ready in 0.80 s, bookshelf:jre in "
                                           "2.50 s (medians): 3.1 × faster in this run.")
+    slower = [{"variant": "jre", "ready_s": 2.0}, {"variant": "aot", "ready_s": 2.5}]
+    assert jlink.startup_text(slower).endswith("1.2 × slower in this run.")
+    assert "not both measured" in jlink.startup_text([{"variant": "jre", "ready_s": None},
+                                                      {"variant": "aot", "ready_s": 0.8}])

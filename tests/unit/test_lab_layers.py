@@ -60,10 +60,19 @@ def _checkout(root: Path) -> Path:
     return root
 
 
-def test_the_learners_rules_are_written_and_measured(tmp_path: Path) -> None:
-    context = layers.build_context(["target/", "*.md"], app_dir=_checkout(tmp_path))
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch) -> Path:
+    """An app folder inside Slimlab's scratch checkouts, where rules may be written."""
+    monkeypatch.setenv("SLIMLAB_HOME", str(tmp_path / "home"))
+    root = tmp_path / "home" / "checkouts" / "app"
+    root.mkdir(parents=True)
+    return root
+
+
+def test_the_learners_rules_are_written_and_measured(app: Path) -> None:
+    context = layers.build_context(["target/", "*.md"], app_dir=_checkout(app))
     ignore = len("target/\n*.md\n")
-    assert (tmp_path / ".dockerignore").read_text() == "target/\n*.md\n"
+    assert (app / ".dockerignore").read_text() == "target/\n*.md\n"
     assert context.without_ignore == 100 + 40 + 10 + 30 + 5000 + 200 + ignore
     assert context.with_ignore == 100 + 40 + 10 + ignore
     assert context.saved_bytes == 30 + 5000 + 200
@@ -72,14 +81,25 @@ def test_the_learners_rules_are_written_and_measured(tmp_path: Path) -> None:
     assert "keep all of it out" in " ".join(context.points())
 
 
-def test_no_rules_send_everything_and_leave_no_ignore_file(tmp_path: Path) -> None:
-    (_checkout(tmp_path) / ".dockerignore").write_text("target/\n")
-    bare = layers.build_context([], app_dir=tmp_path)
-    assert not (tmp_path / ".dockerignore").exists()
+def test_no_rules_send_everything_and_leave_no_ignore_file(app: Path) -> None:
+    (_checkout(app) / ".dockerignore").write_text("target/\n")
+    bare = layers.build_context([], app_dir=app)
+    assert not (app / ".dockerignore").exists()
     assert bare.patterns == [] and bare.with_ignore == bare.without_ignore
     assert bare.target_sent == 5200 and bare.ratio == 1
     assert "5200" not in " ".join(bare.points())  # MB, not bytes
     assert "send 0.01 MB of it" in " ".join(bare.points())
+
+
+def test_rules_are_never_written_into_a_learners_own_app(app: Path, tmp_path: Path) -> None:
+    from slimlab.errors import ConfigError
+
+    own = _checkout(tmp_path / "sample-app")
+    with pytest.raises(ConfigError) as info:
+        layers.build_context(["target/"], app_dir=own)
+    assert "only into its own checkout" in info.value.message
+    assert not (own / ".dockerignore").exists()
+    assert layers.build_context(app_dir=own).without_ignore > 0  # measuring as it is: fine
 
 
 @pytest.mark.parametrize(("rules", "target_sent", "needed"), [
@@ -87,9 +107,9 @@ def test_no_rules_send_everything_and_leave_no_ignore_file(tmp_path: Path) -> No
     (["*"], 0, False),  # keeps target/ out, and pom.xml and src too
     (["src/", "target/"], 0, False),
 ])
-def test_half_right_rules_fail_a_check(tmp_path: Path, rules: list[str], target_sent: int,
+def test_half_right_rules_fail_a_check(app: Path, rules: list[str], target_sent: int,
                                        needed: bool) -> None:
-    context = layers.build_context(rules, app_dir=_checkout(tmp_path))
+    context = layers.build_context(rules, app_dir=_checkout(app))
     assert context.target_sent == target_sent
     assert context.needed_sent is needed
     assert not (context.target_sent == 0 and context.needed_sent)
@@ -99,7 +119,7 @@ def test_build_context_without_target_says_so(tmp_path: Path) -> None:
     (tmp_path / "pom.xml").write_text("<project/>")
     context = layers.build_context(app_dir=tmp_path)
     assert not context.has_target and context.target_sent == 0
-    assert "does not exist" in " ".join(context.points())
+    assert "has no target/" in " ".join(context.points())
 
 
 # ---------------------------------------------------------------------------- cleanup

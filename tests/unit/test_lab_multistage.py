@@ -94,6 +94,14 @@ def test_production_deps_reports_what_left_and_what_matched_nothing():
     text = " ".join(prod.points())
     assert "Left out: h2-2.3.232.jar" in text and "2.7 MB smaller" in text
     assert "Matched no library" in text and "h2-typo" in text
+    assert "No test library" in text
+    wrong_group = multistage.ProductionDeps(["org.postgres:postgresql"], before, before, {
+        "bookshelf:layered": 1, "bookshelf:production": 1})
+    assert wrong_group.unmatched == ["org.postgres:postgresql"]  # its jar still ships
+    with_tests = multistage.ProductionDeps([], [*before, {"jar": "junit-jupiter-api-5.12.jar",
+                                                          "bytes": 1}], after, {
+        "bookshelf:layered": 1, "bookshelf:production": 1})
+    assert with_tests.test_libraries == ["junit-jupiter-api-5.12.jar"]
 
 
 def test_production_refuses_names_that_are_not_group_and_artifact(monkeypatch):
@@ -102,3 +110,21 @@ def test_production_refuses_names_that_are_not_group_and_artifact(monkeypatch):
     with pytest.raises(ConfigError) as info:
         multistage.production(["h2", "com.h2database:h2"])
     assert "'h2'" in info.value.message and "groupId:artifactId" in info.value.hint
+
+
+@pytest.mark.parametrize(("store", "driver", "refused"), [
+    ("overlay2", "docker", True), ("overlay2", None, True),
+    ("overlay2", "docker-container", False), ("containerd", "docker", False)])
+def test_zstd_is_refused_only_where_the_push_would_be_gzip(monkeypatch, store, driver,
+                                                           refused):
+    from slimlab import builder
+
+    monkeypatch.setattr(builder.engine, "image_store", lambda: store)
+    monkeypatch.setattr(builder.buildx, "driver", lambda: driver)
+    assert bool(builder.zstd_refusal()) is refused
+    if refused:
+        from slimlab.errors import EngineLimit
+        with pytest.raises(EngineLimit) as info:
+            builder.require_compression("zstd")
+        assert "overlay2" in info.value.message and "containerd" in info.value.hint
+    builder.require_compression("gzip")  # gzip is always what it says

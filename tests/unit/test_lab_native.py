@@ -230,10 +230,12 @@ def test_the_write_ups_errors_say_which_lab_to_run_when_nothing_is_measured() ->
                                                                          "(sl.delivery)")
 
 
-def test_the_shrink_factor_is_basic_over_the_smallest_jvm_image():
+def test_the_shrink_factor_is_basic_over_the_smallest_jvm_image_on_disk():
     from slimlab.labs import native as lab_native
 
-    measured = {"basic": {"size_bytes": 800_000_000}}
-    assert lab_native.shrink_factor(measured, {"size_bytes": 200_000_000}) == 4.0
-    assert lab_native.shrink_factor(measured, None) is None
-    assert lab_native.shrink_factor({}, {"size_bytes": 1}) is None
+    measured = {"basic": {"size_bytes": 800_000_000}, "jre": {"size_bytes": 400_000_000},
+                "alpine": {"size_bytes": 200_000_000},
+                "jlink": {"size_bytes": 100_000_000, "not_measured_reason": "not built"}}
+    assert lab_native.shrink_factor(measured, present_only=False) == 4.0
+    assert lab_native.shrink_factor({"basic": {"size_bytes": 1}}, present_only=False) == 1.0
+    assert lab_native.shrink_factor({"jre": {"size_bytes": 1}}, present_only=False) is None

@@ -49,3 +49,15 @@ def test_a_figure_not_measured_says_so(tmp_path, monkeypatch):
     gap = predictions.compare("05-native", "basic / smallest JVM image", None, "×")
     assert gap.sentence() == ("basic / smallest JVM image: not measured in this run, so "
                               "nothing to compare yet.")
+
+
+def test_the_verdict_holds_at_zero_and_for_impossible_guesses():
+    from slimlab.predictions import Gap
+
+    assert Gap("x", 5.0, 0.0).verdict() == "too high"
+    assert Gap("x", 0.0, 0.0).verdict() == "exact"
+    assert Gap("x", 0.0, 3.0).verdict() == "too low"
+    assert Gap("x", -2.0, 3.0).verdict() == "a negative guess for a figure that cannot be"
+    assert Gap("x", 10.0, 2.0).verdict() == "5.0 × too high"
+    assert Gap("x", 1.0, 4.0).verdict() == "4.0 × too low"
+    assert Gap("x", 1.1, 1.0).verdict() == "close"

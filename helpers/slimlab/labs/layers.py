@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slimlab import config, workbook
+from slimlab.errors import ConfigError
 from slimlab.metrics.image import ImageReport, inspect
 from slimlab.variants import variant
 from slimlab.views import (
@@ -214,7 +215,8 @@ def dive_compare(tag: str = CLEANUP_TAGS[0]) -> Table:
     ours, theirs = inspect(tag), analyse(tag)
     rows = [{"figure": "size (files in the layers)", "Slimlab MB": round(ours.size_bytes / MB, 2),
              "dive MB": round(theirs.size_bytes / MB, 2)},
-            {"figure": "wasted (removed or replaced later)",
+            {"figure": "Slimlab: wasted (removed or replaced later) · dive: inefficient "
+                       "(files in more than one layer)",
              "Slimlab MB": round(ours.wasted_bytes / MB, 2),
              "dive MB": round(theirs.wasted_bytes / MB, 2)}]
     return Table(dataframe(rows), f"{tag} measured twice; dive's efficiency score: "
@@ -684,15 +686,16 @@ class BuildContext:
         points = [f"Without .dockerignore a build sends {self.without_ignore / MB:.2f} MB; "
                   f"with these rules, {self.with_ignore / MB:.2f} MB."]
         if self.has_target and self.target_sent:
-            points.append(f"target/ is here because the app was built on the host: these "
-                          f"rules send {self.target_sent / MB:.2f} MB of it, COPY . . ships "
-                          "that into the image, and every host build changes it and so "
-                          "invalidates the build cache.")
+            points.append(f"This checkout holds the target/ a host build leaves (copied out of "
+                          f"the image's own build): these rules send {self.target_sent / MB:.2f}"
+                          " MB of it, COPY . . ships that into the image, and every host "
+                          "build changes it and so invalidates the build cache.")
         elif self.has_target:
-            points.append("target/ is here because the app was built on the host, and these "
-                          "rules keep all of it out: the image builds its own jar.")
+            points.append("This checkout holds the target/ a host build leaves (copied out of "
+                          "the image's own build), and these rules keep all of it out: the "
+                          "image builds its own jar.")
         else:
-            points.append("target/ does not exist here (nothing was built on the host).")
+            points.append("This app folder has no target/: nothing a build made is here.")
         return points
 
     def _repr_html_(self) -> str:
@@ -713,6 +716,7 @@ def checkout_with_build_output(jar_from: str = "basic") -> Path:
 
     from slimlab import engine
 
+    workbook.ensure(jar_from)  # the target/ comes out of its build stage's output
     root = config.home() / "checkouts" / CHECKOUT
     if root.exists():
         shutil.rmtree(root)
@@ -747,14 +751,21 @@ def build_context(rules: list[str] | None = None, *, app_dir: Path | None = None
                   jar_from: str = "basic") -> BuildContext:
     """Bytes each top-level entry of the app adds to a build context, with and without
     ignore rules (the engine's own matcher). ``rules`` are written into the app's
-    ``.dockerignore`` first (``[]``: no file; ``None``: the file stays as it is).
+    ``.dockerignore`` first (``[]``: no file; ``None``: whatever file ``app_dir`` has).
     ``app_dir``: the app (default: a fresh checkout that holds a host build's ``target/``,
-    see ``checkout_with_build_output``)."""
+    see ``checkout_with_build_output``). Rules are written only into a scratch checkout
+    under Slimlab's home, never into a learner's own sample-app."""
     import os
 
     from slimlab.context import included_paths, read_dockerignore
 
     root = Path(app_dir or checkout_with_build_output(jar_from)).resolve()
+    scratch = (config.home() / "checkouts").resolve()
+    if rules is not None and scratch not in root.parents:
+        raise ConfigError(f"build_context writes .dockerignore only into its own checkout "
+                          f"under {scratch}, not into {root}.",
+                          hint="Leave app_dir out, or pass rules=None to measure the folder "
+                               "with the .dockerignore it has.")
     ignore = root / ".dockerignore"
     if rules:
         ignore.write_text("".join(f"{r}\n" for r in rules))
@@ -823,7 +834,8 @@ def summary(basic: str, cleanup: CleanupDemo, cow: CopyOnWrite, order: CacheOrde
            else ", but the dependency layer was not reused: check Dockerfile.ordered."),
         f"Your .dockerignore keeps the build context at {context.with_ignore / MB:.2f} MB "
         f"instead of {context.without_ignore / MB:.2f} MB"
-        + (", and the host's target/ out of the image." if context.has_target
-           and context.target_sent == 0 else ": target/ still goes in, see its exercise."),
+        + (": the checkout had no target/ to keep out." if not context.has_target
+           else ", and the host's target/ out of the image." if context.target_sent == 0
+           else ": target/ still goes in, see its exercise."),
     ]
     return Summary(f"Lab 01, measured in this run{note}", rows, points)

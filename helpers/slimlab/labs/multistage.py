@@ -184,17 +184,14 @@ def compression(what: str = "layered") -> CompressionCompare:
     compressed with gzip, then zstd; the registry's own sizes say what each costs. An engine
     on the graph-driver store pushes gzip only: then only gzip, and why.
     At work: ``docker buildx build --output type=image,name=REF,push=true,compression=zstd``."""
-    from slimlab import engine
-    from slimlab.builder import ZSTD_NEEDS_CONTAINERD, build_image
+    from slimlab.builder import ZSTD_NEEDS_CONTAINERD, build_image, zstd_refusal
     from slimlab.registry import registry
 
     target = workbook.resolve(what)
     args = {r.arg: r.image for r in workbook.base_args(target.buildable())}
-    store = engine.image_store()
-    methods = ("gzip", "zstd") if store == "containerd" else ("gzip",)
-    missing = "" if store == "containerd" else (
-        f"this engine keeps its images in the {store} store, whose builder pushes gzip "
-        f"whatever compression= says. {ZSTD_NEEDS_CONTAINERD}")
+    refusal = zstd_refusal()
+    methods = ("gzip",) if refusal else ("gzip", "zstd")
+    missing = f"{refusal}. {ZSTD_NEEDS_CONTAINERD}" if refusal else ""
     pushes: dict[str, Push] = {}
     seconds: dict[str, float] = {}
     workbook.build(what, quiet=True, record=False)  # the cache warm for both, so the
@@ -213,6 +210,7 @@ def compression(what: str = "layered") -> CompressionCompare:
 PRODUCTION_TAG = "bookshelf:production"
 PRODUCTION_DOCKERFILE = "labs/02-multistage/Dockerfile.production"
 LIB_DIR = "/app/lib"  # where the layered images keep the dependencies layer's jars
+DATASOURCE_REFUSAL = "Failed to configure a DataSource"  # Spring Boot, with no URL and no H2
 
 
 def library_jars(what: str) -> list[dict[str, Any]]:
@@ -271,9 +269,19 @@ class ProductionDeps:
 
     @property
     def unmatched(self) -> list[str]:
-        """Excludes that named no library of the layered image (typos, wrong artifactId)."""
+        """Excludes that left nothing out: no library of the layered image has that
+        artifactId, or its jar still ships (a wrong groupId). Spring Boot says nothing."""
         found = matching_jars(self.excludes, [r["jar"] for r in self.before])
-        return [coordinate for coordinate, jars in found.items() if not jars]
+        kept = {r["jar"] for r in self.after}
+        return [coordinate for coordinate, jars in found.items()
+                if not jars or any(jar in kept for jar in jars)]
+
+    @property
+    def test_libraries(self) -> list[str]:
+        """Jars of the usual test libraries in either image (none expected: test scope)."""
+        names = ("junit", "assertj", "mockito", "hamcrest", "spring-boot-test", "spring-test")
+        return sorted({r["jar"] for r in [*self.before, *self.after]
+                       if _artifact_of(r["jar"]).startswith(names)})
 
     def ships(self, artifact: str) -> bool:
         return any(_artifact_of(r["jar"]) == artifact for r in self.after)
@@ -297,9 +305,13 @@ class ProductionDeps:
         if self.unmatched:
             points.append("Matched no library (Spring Boot skipped them without a word): "
                           + ", ".join(self.unmatched) + ". Check the groupId:artifactId.")
-        points.append("Test-scoped libraries (JUnit, AssertJ, Mockito…) never reached either "
-                      "jar: Maven's scopes keep them in the build stage, the way "
-                      "`npm ci --omit=dev` keeps devDependencies out.")
+        if self.test_libraries:
+            points.append("Test libraries reached the images: " + ", ".join(self.test_libraries)
+                          + ". Give them <scope>test</scope> in the pom.")
+        else:
+            points.append("No test library (JUnit, AssertJ, Mockito…) is in either image: "
+                          "Maven's test scope keeps them in the build stage, the way "
+                          "`npm ci --omit=dev` keeps devDependencies out.")
         return points
 
     def _repr_html_(self) -> str:
@@ -336,8 +348,9 @@ def production(excludes: list[str]) -> ProductionDeps:
 
 
 def without_database(tag: str = PRODUCTION_TAG) -> str:
-    """Start ``tag`` with no database URL and return the line its log ends on: an image
-    without H2 must refuse to start rather than keep data in memory. "" when it started."""
+    """Start ``tag`` with no database URL and return the line in which it refuses: an image
+    without H2 must fail naming the DataSource rather than keep data in memory. "" when it
+    started; any other failure (a crash, a timeout) is raised as it is."""
     from slimlab.containers import run_container
     from slimlab.errors import ContainerFailed
 
@@ -345,10 +358,11 @@ def without_database(tag: str = PRODUCTION_TAG) -> str:
         with run_container(tag, lab=LAB, timeout=120):
             return ""
     except ContainerFailed as exc:
-        lines = [line.strip() for line in exc.log.splitlines()]
-        said = ([line for line in lines if line.startswith("Failed to configure a DataSource")]
-                or [line for line in lines if line.startswith("Reason:")])
-        return said[0] if said else (exc.status or exc.message)
+        said = [line.strip() for line in exc.log.splitlines()
+                if line.strip().startswith(DATASOURCE_REFUSAL)]
+        if not said:
+            raise
+        return said[0]
 
 
 def push_compare(single: workbook.Delivery, layered: workbook.Delivery) -> PushCompare:

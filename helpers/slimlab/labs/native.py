@@ -381,14 +381,18 @@ def smallest_jvm(measurements: dict[str, dict[str, Any]], present_only: bool = T
             "base_source": measurements[name].get("base_source", "")}
 
 
-def shrink_factor(measurements: dict[str, dict[str, Any]], best: dict[str, Any] | None
+def shrink_factor(measurements: dict[str, dict[str, Any]], present_only: bool = True
                   ) -> float | None:
-    """How many times smaller than stage 1 (``basic``) the smallest JVM image is, on disk;
-    None when either was not measured."""
+    """How many times smaller on disk than stage 1 (``basic``) the smallest JVM image is
+    (the one with the fewest bytes on disk, present now); None when not measured."""
     basic = (measurements.get("basic") or {}).get("size_bytes")
-    if not basic or not best or not best.get("size_bytes"):
+    sizes = [m["size_bytes"] for name in JVM_VARIANTS
+             if (m := measurements.get(name) or {}).get("size_bytes")
+             and not m.get("not_measured_reason")
+             and (not present_only or engine.image_exists(variant(name).tag))]
+    if not basic or not sizes:
         return None
-    return basic / best["size_bytes"]
+    return basic / min(sizes)
 
 
 def key_points(measurements: dict[str, dict[str, Any]], aot: AotOutput | None = None,
