@@ -133,9 +133,18 @@ def _delivery_size(metrics: Mapping[str, Any]) -> tuple[float | None, str | None
     on-disk size (and which)."""
     for key in DELIVERY_KEYS:
         value = metrics.get(key)
+        if key == "first_pull_bytes" and stale_first_pull(metrics):
+            continue
         if value is not None and value >= 0:
             return float(value), key
     return None, None
+
+
+def stale_first_pull(metrics: Mapping[str, Any]) -> bool:
+    """A registry count recorded for other layers than the image measured now (a rebuild
+    changed them): it no longer prices this image."""
+    recorded, current = metrics.get("first_pull_content_id"), metrics.get("content_id")
+    return bool(recorded and current and recorded != current)
 
 
 def delivery_table(

@@ -215,10 +215,19 @@ PULL_FROM_REGISTRY = "registry's count (push)"
 PULL_FROM_ESTIMATE = "estimate (gzip -6)"
 
 
+def first_pull_bytes(metrics: Mapping[str, Any]) -> Any:
+    """The registry's count of a first pull, only while it is of the image measured now:
+    a rebuild with other layers makes it stale (the content ids differ), and then the
+    estimate speaks instead."""
+    from slimlab.economics import stale_first_pull
+
+    return None if stale_first_pull(metrics) else metrics.get("first_pull_bytes")
+
+
 def pull_size(metrics: Mapping[str, Any]) -> tuple[float | None, str]:
     """What a first pull transfers, and how it is known: the registry's byte count where
     lab 02 pushed the image, else the gzip estimate; (None, "") when neither was measured."""
-    real = _number(metrics.get("first_pull_bytes"))
+    real = _number(first_pull_bytes(metrics))
     if real is not None:
         return real, PULL_FROM_REGISTRY
     estimate = _number(metrics.get("pull_bytes"))

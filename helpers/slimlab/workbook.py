@@ -184,6 +184,7 @@ class Delivery:
     before: Push  # the first push: every layer, as a first pull downloads it
     after: Push  # the push after the change: only what the registry lacked
     estimate_bytes: int = 0  # gzip level 6 of the new layers: the cross-check
+    content_id: str = ""  # of the image the first push sent (ImageReport.content_id)
 
     @property
     def push_bytes(self) -> int:
@@ -199,7 +200,8 @@ class Delivery:
                 "warm_cached_steps": self.warm.cached_steps, "steps": len(self.warm.steps),
                 "push_bytes_per_change": self.push_bytes, "new_layers": self.new_layers,
                 "push_estimate_bytes": self.estimate_bytes,
-                "first_pull_bytes": self.before.stored_bytes}
+                "first_pull_bytes": self.before.stored_bytes,
+                "first_pull_content_id": self.content_id}
 
     def push_rows(self) -> list[dict]:
         """The push after the change, layer by layer, as `docker push` printed it."""
@@ -225,7 +227,8 @@ def delivery(what: str | Variant, cold: bool = True, record: bool = True,
         estimate = delivery_mod.push_bytes(before_report, inspect(changed))
     finally:  # Ctrl+C or a failed build included: the changed image never stays behind
         engine.remove_image(changed)
-    result = Delivery(t.name, first, second, before, after, estimate)
+    result = Delivery(t.name, first, second, before, after, estimate,
+                      before_report.content_id)
     if record:  # a first build that used the cache was not cold: never record it as cold
         skip = {"variant"} if cold else {"variant", "build_cold_s"}
         _record(t.name, t.lab, {k: v for k, v in result.to_dict().items() if k not in skip})

@@ -164,3 +164,16 @@ def test_change_table_parameters_pass_through():
     assert row["transfer_s"] == pytest.approx(6.776)
     assert row["egress_usd_month"] == pytest.approx(0.847)
     assert row["storage_bytes"] is None  # no whole-image size to start from
+
+
+def test_a_registry_count_of_other_layers_no_longer_prices_the_image():
+    from slimlab import report
+
+    fresh = {"first_pull_bytes": 233e6, "first_pull_content_id": "aaa", "content_id": "aaa",
+             "pull_bytes": 250e6, "size_bytes": 770e6}
+    stale = {**fresh, "content_id": "bbb"}  # rebuilt since lab 02 pushed it
+    assert report.pull_size(fresh) == (233e6, report.PULL_FROM_REGISTRY)
+    assert report.pull_size(stale) == (250e6, report.PULL_FROM_ESTIMATE)
+    rows = eco.delivery_table({"fresh": fresh, "stale": stale})
+    assert [(r["size_bytes"], r["size_from"]) for r in rows] == [
+        (233e6, "first_pull_bytes"), (250e6, "pull_bytes")]

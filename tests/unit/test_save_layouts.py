@@ -401,8 +401,11 @@ def test_report_figures_are_the_same_on_every_layout(layout, monkeypatch):
     assert report.largest_files(1) == [{"path": "/app/app.jar", "bytes": len(JAR)}]
     assert report.glob("/app/*") == ["/app/app.jar"] and report.has("/usr/bin/java")
     assert report.bytes_under("/app") == len(JAR)
+    diff_ids = inspect_attrs(image_id)["RootFS"]["Layers"]
     assert report.summary() == {"size_bytes": sum(CONTENT), "pull_bytes": report.pull_bytes,
-                                "layers": 4, "wasted_bytes": len(BIG)}
+                                "layers": 4, "wasted_bytes": len(BIG),
+                                "content_id": hashlib.sha256("\n".join(diff_ids).encode())
+                                .hexdigest()[:16]}
     history = report.history
     assert [h["Size"] for h in history] == [CONTENT[0], 0, 0, 0, CONTENT[2], 0, 0]
     assert [h["CreatedBy"] for h in history] == [h["created_by"] for h in HISTORY]

@@ -134,6 +134,15 @@ class ImageReport:
     def layer_count(self) -> int:
         return len(self.layer_digests)
 
+    @property
+    def content_id(self) -> str:
+        """A short fingerprint of the layers' content (their diff IDs, in order): the same
+        on every store and for a fully cached rebuild, new when any layer changes. Ties a
+        figure measured once (the registry's count of a push) to the image it was of."""
+        import hashlib
+
+        return hashlib.sha256("\n".join(self.layer_digests).encode()).hexdigest()[:16]
+
     @cached_property
     def _measured(self) -> tuple[ImageHistory, dict[str, LayerIndex]]:
         """The history and every layer's index: from the cache, else one ``docker save``."""
@@ -305,7 +314,8 @@ class ImageReport:
 
     def summary(self) -> dict:
         return {"size_bytes": self.size_bytes, "pull_bytes": self.pull_bytes,
-                "layers": self.layer_count, "wasted_bytes": self.wasted_bytes}
+                "layers": self.layer_count, "wasted_bytes": self.wasted_bytes,
+                "content_id": self.content_id}
 
 
 _reports: dict[str, ImageReport] = {}
