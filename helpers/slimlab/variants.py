@@ -47,7 +47,7 @@ CATALOG: tuple[Variant, ...] = (
             ("MAVEN_IMAGE",), must_not_have=("root/.m2/repository/*",)),
     Variant("multi", "02-multistage", "labs/02-multistage/Dockerfile", "bookshelf:multi", "2",
             "build stage and runtime stage apart; only the jar is shipped",
-            ("MAVEN_IMAGE", "JDK_IMAGE"), must_have=("app/app.jar",),
+            ("MAVEN_IMAGE", "JDK_IMAGE"), must_have=("app/*.jar",),
             must_not_have=(*SOURCES, *MAVEN)),
     Variant("layered", "02-multistage", "labs/02-multistage/Dockerfile.layered",
             "bookshelf:layered", "2b", "stage 2 with the jar's layers in their own image layers",

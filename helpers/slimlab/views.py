@@ -97,20 +97,21 @@ def dataframe(rows: list[dict]) -> pandas.DataFrame:
 
 
 def base_rows(report: ImageReport, dockerfile: Path | None) -> int:
-    """How many history rows (oldest first) the final stage's base image contributed:
-    the base's own image id appears in its children's history."""
+    """How many history rows (oldest first) the final stage's base image contributed: the
+    longest base whose layers (diff IDs) begin this image's, counted by its own history.
+    Diff IDs are the same on every store; history ids are ``<missing>`` under BuildKit."""
     if dockerfile is None:
         return 0
-    ids = set()
+    last = 0
+    mine = report.layer_digests
     for resolved in workbook.base_args(dockerfile):
         try:
-            ids.add(inspect(resolved.image).id)
+            base = inspect(resolved.image)
+            theirs = base.layer_digests
+            if theirs and mine[: len(theirs)] == theirs and len(theirs) < len(mine):
+                last = max(last, len(base.history))
         except Exception:  # a base that is not here cannot be recognised; rows stay "ours"
             continue
-    last = 0
-    for i, row in enumerate(report.history, start=1):
-        if row.get("Id") in ids:
-            last = i
     if last == 0:  # the base was rebuilt since: a kit base still ends with its own label
         for i, row in enumerate(report.history, start=1):
             if KIT_TOP_LABEL in row.get("CreatedBy", ""):

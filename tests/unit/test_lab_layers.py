@@ -113,6 +113,8 @@ def test_half_right_rules_fail_a_check(app: Path, rules: list[str], target_sent:
     assert context.target_sent == target_sent
     assert context.needed_sent is needed
     assert not (context.target_sent == 0 and context.needed_sent)
+    if not needed:  # small because broken: the scored ratio check must fail
+        assert context.useful_ratio == 1.0
 
 
 def test_build_context_without_target_says_so(tmp_path: Path) -> None:
@@ -188,7 +190,7 @@ def test_the_exercise_prose_does_not_give_the_solution_away() -> None:
 def test_each_exercise_has_literal_checkpoints_and_a_hint_cell() -> None:
     code = [c.source for c in _lab_notebook().cells if c.cell_type == "code"]
     for measured in ("cleanup.ratio", "cleanup.same_lists_bytes", "cleanup.same_has_curl",
-                     "context.target_sent", "context.ratio", "context.needed_sent"):
+                     "context.target_sent", "context.useful_ratio", "context.needed_sent"):
         assert any(s.startswith("sl.check(LAB,") and measured in s for s in code), measured
     rules = next(s for s in code if "ignore_rules =" in s)
     stripped, count = strip_solutions(rules)

@@ -76,3 +76,21 @@ def test_stand_in_note_names_kit_bases_only(monkeypatch) -> None:
     monkeypatch.setattr(workbook, "base_source", lambda resolved: "upstream")
     assert views.stand_in_note("labs/02-multistage/Dockerfile") == ""
     assert views.stand_in_note(None) == ""
+
+
+def test_the_base_is_recognised_by_its_layers_not_by_history_ids(monkeypatch) -> None:
+    """Under BuildKit every history id is <missing>: the base's diff IDs beginning the
+    image's, and the base's own history length, say where our rows start."""
+    from pathlib import Path
+
+    image = SimpleNamespace(layer_digests=["sha256:a", "sha256:b", "sha256:c", "sha256:d"],
+                            history=[{"Id": "<missing>", "CreatedBy": "x"}] * 6)
+    jdk = SimpleNamespace(layer_digests=["sha256:a", "sha256:b"], history=[{}] * 3)
+    maven = SimpleNamespace(layer_digests=["sha256:a", "sha256:m"], history=[{}] * 4)
+    reports = {"kit/jdk": jdk, "kit/maven": maven}
+    monkeypatch.setattr(workbook, "base_args", lambda path: [
+        SimpleNamespace(image="kit/maven"), SimpleNamespace(image="kit/jdk")])
+    monkeypatch.setattr(views, "inspect", lambda ref: reports[ref])
+    assert views.base_rows(image, Path("Dockerfile")) == 3  # the JDK's rows; not maven's
+    reports["kit/jdk"] = SimpleNamespace(layer_digests=["sha256:z"], history=[{}])
+    assert views.base_rows(image, Path("Dockerfile")) == 0  # no base found: all rows ours

@@ -660,6 +660,12 @@ class BuildContext:
         return self.with_ignore / max(self.without_ignore, 1)
 
     @property
+    def useful_ratio(self) -> float:
+        """``ratio`` for rules that still send what the build reads; 1.0 for rules that
+        keep that out too (``*``): such a context is small because it is broken."""
+        return self.ratio if self.needed_sent else 1.0
+
+    @property
     def has_target(self) -> bool:
         return any(e["entry"] == BUILD_OUTPUT for e in self.entries)
 
