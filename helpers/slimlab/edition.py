@@ -29,6 +29,8 @@ Rules, decided here (see ``strip_solutions``):
   other notebook and cell metadata is kept.
 - The removed regions are kept in ``labs/.solutions.json`` (by file, in order) for
   ``sl.reveal``, which shows one only after an attempt (see ``hints``).
+- Files that would answer an exercise met before them (``later.HELD_BACK``) wait in
+  ``labs/.later/`` until the lab needs them or the exercise has been attempted.
 - The edition is written into a temporary folder beside ``out`` and renamed into place, so a
   crash leaves either the old ``out`` or the finished edition, never half of one.
 """
@@ -43,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slimlab import config
+from slimlab import config, later
 from slimlab.errors import ConfigError
 
 BEGIN_SOLUTION = "# BEGIN SOLUTION"
@@ -277,6 +279,7 @@ class EditionReport:
     exercises: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     solutions: dict[str, list[str]] = field(default_factory=dict)  # what each file lost
+    held_back: list[str] = field(default_factory=list)  # moved into labs/.later (``later``)
 
     @property
     def total_exercises(self) -> int:
@@ -285,12 +288,13 @@ class EditionReport:
     def to_dict(self) -> dict[str, Any]:
         return {"out": str(self.out), "files": list(self.files),
                 "exercises": dict(self.exercises), "total_exercises": self.total_exercises,
-                "warnings": list(self.warnings)}
+                "held_back": list(self.held_back), "warnings": list(self.warnings)}
 
     def summary(self) -> str:
         lines = [f"Attendee edition in {self.out}: {len(self.files)} files, "
                  f"{self.total_exercises} exercise(s) replaced by their prompts."]
         lines += [f"  {n:3d}  {rel}" for rel, n in sorted(self.exercises.items())]
+        lines += [f"  held back until needed: {rel}" for rel in self.held_back]
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -379,6 +383,7 @@ def write(out: Path, src: Path | None = None, *, force: bool = False) -> Edition
         for rel in files:
             _rewrite(tmp, rel, report)
         _write_solutions(tmp, report)
+        report.held_back = later.hold_back(tmp)
         if out.exists():
             if any(out.iterdir()):
                 old = out.with_name(f".{out.name}.{os.getpid()}.old")

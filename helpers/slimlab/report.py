@@ -397,7 +397,8 @@ def plot_sizes(measurements: Measurements) -> Figure:
     tallest = max([*disk.values(), *pull.values(), *writeup.values(), 0],
                   key=lambda v: v or 0) or 0
     ax.set_ylim(0, tallest * 1.15 or 1)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3,
+    # one entry per row: three long entries side by side outgrow a figure of few variants
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1,
               frameon=False)
     return figure
 

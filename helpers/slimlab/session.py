@@ -7,6 +7,18 @@ from slimlab.containers import remove_orphans
 from slimlab.kit.mirror import mirror_url_for_builds
 from slimlab.workbook import bases_table
 
+NO_MIRROR = "none (Maven's default repository)"
+NO_MIRROR_YET = ("; where the kit stands in for the base images, `slimlab prepare` primes a "
+                 "local repository and later runs use a mirror of it")
+
+
+def mirror_fact(url: str, setting: str) -> str:
+    """The Maven mirror builds use; with ``auto`` and none yet, when one will appear (so
+    ``slimlab doctor`` before ``prepare`` does not contradict what ``prepare`` sets up)."""
+    if url:
+        return url
+    return NO_MIRROR + (NO_MIRROR_YET if setting == "auto" else "")
+
 
 def setup(lab: str = "", show: bool = True) -> dict:
     """Connect to the engine, remove containers a dead kernel left, resolve base images
@@ -19,7 +31,7 @@ def setup(lab: str = "", show: bool = True) -> dict:
     if config.workbook_root() != config.repo_root():
         facts["workbook"] += f" (helpers installed from {config.repo_root()})"
     facts["profile"] = config.profile()
-    facts["maven mirror"] = mirror_url_for_builds() or "none (Maven's default repository)"
+    facts["maven mirror"] = mirror_fact(mirror_url_for_builds(), config.maven_mirror())
     facts["results file"] = str(config.results_file())
     if orphans:
         facts["cleaned up"] = f"{orphans} container(s) a stopped kernel left behind"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from slimlab import config, containers, engine
+from slimlab import config, containers, engine, later
 from slimlab.builder import BuildResult, build_image
 from slimlab.errors import ConfigError
 from slimlab.kit import bases
@@ -43,6 +43,7 @@ class Target:
         if self.dockerfile is None:
             raise ConfigError(f"{self.tag} is an image tag, not something to build.",
                               hint="Build a variant by name (\"basic\") or a Dockerfile path.")
+        later.release_needed(self.dockerfile)
         return self.dockerfile
 
 
@@ -57,6 +58,7 @@ def _dockerfile_path(what: str | Path) -> Path:
     if path.is_absolute():
         return path
     for base in (Path.cwd(), config.workbook_root()):
+        later.release_needed((base / path).absolute())
         if (base / path).is_file():
             return (base / path).resolve()
     raise ConfigError(f"There is no Dockerfile {what} here or in the workbook "

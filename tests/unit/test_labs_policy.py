@@ -87,3 +87,69 @@ def test_prose_states_nothing_about_the_environment_that_setup_did_not_find(path
         text = " ".join("".join(cell["source"]).lower().split())
         for claim in ENVIRONMENT_CLAIMS:
             assert claim not in text, f"cell {index} of {path.name} says {claim!r}"
+
+
+def _opening(path: Path) -> str:
+    return "".join(json.loads(path.read_text())["cells"][0]["source"])
+
+
+def _sections(path: Path) -> list[str]:
+    """The lab's numbered ``## N · …`` headings, in order."""
+    cells = json.loads(path.read_text())["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells[1:] if c["cell_type"] == "markdown")
+    return re.findall(r"^## (\d+ · .+?)\s*$", text, re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name)
+def test_every_lab_opens_the_same_way(path: Path):
+    """Objectives, questions, symptom/cause/fix/value, and the time split by section."""
+    opening = _opening(path)
+    assert opening.startswith("# Lab "), "the opening starts with the lab's title"
+    for part in ("**You will**", "**Questions this lab answers**", "(../glossary.md)"):
+        assert part in opening, f"the opening lacks {part}"
+    for row in ("symptom", "cause", "fix", "value"):
+        assert re.search(rf"^\| \*\*{row}\*\* \| \S", opening, re.MULTILINE), f"no {row} row"
+    questions = re.findall(r"^- .+\?\s*$", opening, re.MULTILINE)
+    assert 2 <= len(questions) <= 4, "two to four questions the lab answers"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name)
+def test_the_time_split_names_every_section_and_adds_up(path: Path):
+    opening = _opening(path)
+    total = re.search(r"\*\*Time:\*\* about (\d+) minutes", opening)
+    assert total, "the opening says **Time:** about N minutes"
+    split = re.findall(r"^\| (\d+ · .+?) \| (\d+) \|$", opening, re.MULTILINE)
+    assert [name for name, _ in split] == _sections(path), \
+        "the time split lists the lab's numbered ## sections, in order"
+    assert sum(int(m) for _, m in split) == int(total.group(1)), "the split adds up to the total"
+    index = (LABS / "README.md").read_text()
+    assert re.search(rf"\[{path.parent.name}\].*\| {total.group(1)} min \|", index), \
+        "labs/README.md states the same time"
+
+
+# Helper calls that build, push or start containers: each can wait well over 20 s.
+SLOW_CALL = re.compile(r"(?<!plot_)\b(build|ensure|delivery|startup|immutable_layers|"
+                       r"copy_on_write|cache_order|cache_mount|compression|production|"
+                       r"without_database|start_each|measure_each|strip_debug|build_native|"
+                       r"spring_aot|fails_at_startup)\(")
+HOW_LONG = re.compile(r"(?i)\b(usually|about|under|takes?|within)\b[^.]{0,80}?"
+                      r"\b(\d+|a|one|two|three|a few)\b[–-]?\d*\s*(seconds?|s|minutes?|min)\b")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.parent.name)
+def test_no_waiting_blind(path: Path):
+    """A cell that builds, pushes or starts containers says how long it usually takes, in
+    its comment lines or in the prose at most two cells before it."""
+    cells = json.loads(path.read_text())["cells"]
+    blind = []
+    for index, cell in enumerate(cells):
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "code" or source.startswith("sl.check(") \
+                or not SLOW_CALL.search(source):
+            continue
+        said = [line for line in source.splitlines() if line.lstrip().startswith("#")]
+        said += ["".join(c["source"]) for c in cells[max(0, index - 2):index]
+                 if c["cell_type"] == "markdown"]
+        if not any(HOW_LONG.search(text) for text in said):
+            blind.append(f"cell {index}: {source.splitlines()[0][:60]}")
+    assert not blind, "say how long these usually take:\n" + "\n".join(blind)

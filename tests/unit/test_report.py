@@ -679,3 +679,16 @@ def test_every_recommendation_case_is_pinned():
 def test_recommendation_text_is_pinned(case):
     text = report.recommendation(recommendation_cases()[case])
     assert text.split("\n\n") == list(EXPECTED_RECOMMENDATIONS[case])
+
+
+def test_the_size_legend_fits_a_figure_of_two_variants():
+    """Three long legend entries side by side did not fit: constrained layout warned and
+    cut the legend off."""
+    import io
+    import warnings
+
+    measured = {"basic": {"size_bytes": 9e8, "pull_bytes": 3e8},
+                "multi": {"size_bytes": 5e8, "pull_bytes": 2e8}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report.plot_sizes(measured).savefig(io.BytesIO(), format="png")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from slimlab.kit.bases import BASES
-from slimlab.session import environment
+from slimlab.session import NO_MIRROR, environment, mirror_fact
 
 
 def _bases(source: str, builder: str = "missing") -> list[dict]:
@@ -28,3 +28,12 @@ def test_the_kit_with_a_loopback_mirror():
 def test_a_custom_mirror_is_named_not_described():
     said = environment(_bases("upstream", "upstream"), "https://repo.example.test/maven2/")
     assert said[-1] == "Maven downloads through the mirror https://repo.example.test/maven2/."
+
+
+def test_no_mirror_yet_says_when_one_appears():
+    assert mirror_fact("http://127.0.0.1:39217/", "auto") == "http://127.0.0.1:39217/"
+    assert mirror_fact("", "off") == NO_MIRROR
+    before_prepare = mirror_fact("", "auto")
+    assert before_prepare.startswith(NO_MIRROR) and "slimlab prepare" in before_prepare
+    said = " ".join(environment(_bases("kit"), before_prepare))
+    assert "Maven Central" in said

@@ -268,15 +268,24 @@ class CopyOnWrite:
             return None
         return mine == theirs
 
+    def _own(self, diff: list[dict]) -> list[dict]:
+        """``docker diff`` without the parent folders of the changed file, which it lists
+        as changed (C) too: what the container itself wrote."""
+        ancestors = {posixpath.dirname(self.path)}
+        while (parent := posixpath.dirname(min(ancestors, key=len))) not in ancestors:
+            ancestors.add(parent)
+        return [d for d in diff if d["path"] not in ancestors]
+
     def containers(self) -> pandas.DataFrame:
         name = posixpath.basename(self.path)
         return dataframe([
-            {"container": "A (appended one line)", "docker diff entries": len(self.diff_a),
+            {"container": "A (appended one line)", "files written": len(self._own(self.diff_a)),
              "file in docker diff": "C" if any(d["path"] == self.path for d in self.diff_a)
              else "—",
              "writable layer MB": to_mb(self.writable_a), f"size of {name}": self.size_in_a,
              "own upper dir": short(self.upper_a.split("/")[-2] if self.upper_a else "—", 14)},
-            {"container": "B (same image, runs the app)", "docker diff entries": len(self.diff_b),
+            {"container": "B (same image, runs the app)",
+             "files written": len(self._own(self.diff_b)),
              "file in docker diff": "C" if any(d["path"] == self.path for d in self.diff_b)
              else "—",
              "writable layer MB": to_mb(self.writable_b), f"size of {name}": self.size_in_b,
@@ -284,15 +293,12 @@ class CopyOnWrite:
         ])
 
     def diff_table(self, n: int = 12) -> pandas.DataFrame:
-        """``docker diff`` of both: C changed, A added, D deleted (parent folders of the
-        changed file, listed as C too, are left out)."""
-        ancestors = {posixpath.dirname(self.path)}
-        while (parent := posixpath.dirname(min(ancestors, key=len))) not in ancestors:
-            ancestors.add(parent)
+        """``docker diff`` of both: C changed, A added, D deleted (the parent folders of the
+        changed file are left out, as in the "files written" column)."""
         rows = [{"container": "A", "change": d["change"], "path": short(d["path"], 90)}
-                for d in self.diff_a if d["path"] not in ancestors]
+                for d in self._own(self.diff_a)]
         rows += [{"container": "B (the app)", "change": d["change"], "path": short(d["path"], 90)}
-                 for d in self.diff_b if d["path"] not in ancestors][: max(0, n - len(rows))]
+                 for d in self._own(self.diff_b)][: max(0, n - len(rows))]
         return dataframe(rows)
 
     def points(self) -> list[str]:

@@ -167,8 +167,10 @@ class ImageReport:
         except BaseException:
             display.close("interrupted")
             raise
-        display.close(f"{self.ref}: {len(saved.layers)} layer(s) read in "
-                      f"{time.monotonic() - started:.1f} s")
+        known = len(have) - len(saved.layers)
+        display.close(f"{self.ref}: {len(saved.layers)} new layer(s) read"
+                      + (f", {known} already known" if known > 0 else "")
+                      + f", in {time.monotonic() - started:.1f} s")
         store_aliases(saved.aliases)
         for digest, layer in saved.layers.items():
             store(layer)
