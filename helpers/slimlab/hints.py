@@ -83,7 +83,8 @@ EXERCISES: dict[str, Exercise] = {
          "Then run the measuring cell again.")),
     "runtime-stage": Exercise(
         "02-multistage", "labs/02-multistage/Dockerfile",
-        ("no sources, Maven or ~/.m2 in bookshelf:multi", "bookshelf:multi runs as a non-root user",
+        ("bookshelf:multi answers /api/books", "no sources, Maven or ~/.m2 in bookshelf:multi",
+         "bookshelf:multi runs as a non-root user",
          "bookshelf:multi is smaller than basic (size ratio)"),
         ("A second `FROM` starts a new, empty stage on a base of its choice; only what you "
          "copy into it reaches the image. The build stage, Maven and its repository stay "

@@ -177,3 +177,39 @@ def test_a_copy_without_solutions_says_so_and_records_nothing(tmp_path: Path, re
     shown = hints.reveal("cleanup")
     assert shown._repr_markdown_().startswith("**No solution of `cleanup` here.**")
     assert "hint" not in [json.loads(x)["kind"] for x in results.read_text().splitlines()]
+
+
+def _checks(path: Path) -> list[tuple[str, bool]]:
+    """(name, scored) of every ``sl.check(LAB, "name", …)`` call in a notebook."""
+    import ast
+
+    found = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        code = "\n".join(line for line in cell.source.splitlines()
+                         if not line.lstrip().startswith("%"))
+        for node in ast.walk(ast.parse(code)):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "check" and len(node.args) >= 2
+                    and isinstance(node.args[1], ast.Constant)):
+                points = next((k.value for k in node.keywords if k.arg == "points"), None)
+                scored = not (isinstance(points, ast.Constant) and points.value == 0)
+                found.append((node.args[1].value, scored))
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("labs/0*/*.ipynb")), ids=lambda p: p.stem)
+def test_only_the_learners_own_work_carries_points(path: Path):
+    """A check of what the lab handed over (a demonstration) is shown, not scored; every
+    exercise is scored by at least one of its checkpoints."""
+    tested = {name for e in EXERCISES.values() for name in e.checkpoints}
+    checks = _checks(path)
+    assert checks, "no checkpoints found"
+    handed = [name for name, scored in checks if scored and name not in tested]
+    assert not handed, f"demonstrations that carry points (add points=0): {handed}"
+    names = {name for name, _ in checks}
+    for key, exercise in EXERCISES.items():
+        if path.stem == exercise.lab:
+            assert any(scored for name, scored in checks if name in exercise.checkpoints), key
+            assert set(exercise.checkpoints) <= names, f"{key} names a checkpoint not here"
