@@ -405,3 +405,153 @@ def test_startup_text_quotes_the_measured_ratio() -> None:
     assert jlink.startup_text(slower).endswith("1.2 × slower in this run.")
     assert "not both measured" in jlink.startup_text([{"variant": "jre", "ready_s": None},
                                                       {"variant": "aot", "ready_s": 0.8}])
+
+
+# ---------------------------------------------------------------------------- one call per cell
+
+
+@pytest.fixture
+def kit_note(monkeypatch) -> str:
+    """Every caption's note says kit stand-in bases (no engine to resolve them)."""
+    monkeypatch.setattr(jlink, "note", lambda what: " (kit stand-in bases)")
+    return " (kit stand-in bases)"
+
+
+def test_computed_modules_are_listed_and_returned(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(jlink, "read_file", lambda image, path: "java.base,java.sql\n")
+    assert jlink.computed_modules("stage") == ["java.base", "java.sql"]
+    assert capsys.readouterr().out == "jdeps computed 2 modules: java.base, java.sql\n"
+
+
+def test_the_roots_table_is_one_row_of_jdeps_roots(monkeypatch) -> None:
+    monkeypatch.setattr(jlink, "jdeps_roots", lambda image: {"app jar (classes)": 1,
+                                                             "library jars in all": 5})
+    shown = jlink.roots_view("stage")
+    assert shown.caption == "What jdeps read"
+    assert shown.frame.to_dict("records") == [{"app jar (classes)": 1, "library jars in all": 5}]
+
+
+def test_the_jdk_table_says_one_jdk_or_several(kit_note) -> None:
+    one = jlink.jdk_view({"JDK": "the Maven image's JDK"})
+    assert one.caption == "The JDK in the jlink stage, measured in this run" + kit_note
+    two = jlink.jdk_view({"JDK": "a"}, {"JDK": "b"})
+    assert two.caption.startswith("The JDKs that link this lab's runtimes")
+    assert list(two.frame["JDK"]) == ["a", "b"]
+
+
+def test_points_read_as_a_markdown_list() -> None:
+    notes = jlink.compression_notes(LEVELS)
+    assert notes.data == ("- --compress=zip-6 against zip-0: the runtime is 38 % smaller on "
+                          "disk and 3 % smaller on the wire")
+    rows = [{"runtime bytes": 70 * MB, "module image bytes": 50 * MB,
+             "native library bytes": 20 * MB},
+            {"runtime bytes": 60 * MB, "module image bytes": 40 * MB,
+             "native library bytes": 20 * MB}]
+    assert jlink.strip_notes(rows).data.splitlines() == [
+        "- " + point for point in jlink.strip_points(rows)]
+
+
+def test_the_trials_removed_are_the_stages_and_measuring_builds_only(monkeypatch) -> None:
+    strip = [{"tag": "bookshelf:jlink-nostrip"}, {"tag": "bookshelf:jlink"}]
+    tags = jlink.trial_tags(strip, LEVELS)
+    assert tags == ["bookshelf:jlink-stage", "bookshelf:jlink-debian-stage",
+                    "bookshelf:jlink-handpicked-stage", "bookshelf:jlink-nostrip",
+                    "bookshelf:jlink-zip-0"]
+    assert "bookshelf:jlink" not in tags and jlink.DEBIAN_TAG not in tags
+    present = {"bookshelf:jlink-stage", "bookshelf:jlink-zip-0", "bookshelf:jlink"}
+    removed: list[str] = []
+    monkeypatch.setattr(jlink.engine, "image_exists", lambda tag: tag in present)
+    monkeypatch.setattr(jlink.engine, "remove_image", removed.append)
+    assert jlink.remove_trials(strip, LEVELS) == 2
+    assert removed == ["bookshelf:jlink-stage", "bookshelf:jlink-zip-0"]
+
+
+@pytest.mark.parametrize(("build", "name", "tag", "target"), [
+    (jlink.build_stage, "Dockerfile", "bookshelf:jlink-stage", "jlink"),
+    (jlink.build_debian_stage, "Dockerfile.debuginfo", "bookshelf:jlink-debian-stage", "linked"),
+    (jlink.build_debian, "Dockerfile.debuginfo", "bookshelf:jlink-debian", None),
+    (jlink.build_handpicked, "Dockerfile.handpicked", "bookshelf:jlink-handpicked", None)])
+def test_the_extra_images_build_from_the_labs_dockerfiles_unrecorded(
+        monkeypatch, tmp_path, build, name: str, tag: str, target: str | None) -> None:
+    from slimlab import config
+
+    monkeypatch.setattr(config, "workbook_root", lambda: tmp_path)
+    seen: list[tuple] = []
+    monkeypatch.setattr(workbook, "build", lambda path, **kw: seen.append((path, kw)))
+    assert build() == tag
+    (path, kwargs), = seen
+    assert path == tmp_path / "labs" / "04-jlink" / name
+    assert kwargs == {"target": target, "tag": tag, "lab": "04-jlink", "record": False}
+
+
+def test_lab_03s_images_are_ensured_then_measured(monkeypatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(workbook, "ensure", lambda name: calls.append(f"ensure {name}")
+                        or f"bookshelf:{name}")
+    monkeypatch.setattr(workbook, "measure", lambda name: calls.append(f"measure {name}"))
+    assert jlink.ensure_measured(["jre", "alpine"]) == ["bookshelf:jre", "bookshelf:alpine"]
+    assert calls == ["ensure jre", "ensure alpine", "measure jre", "measure alpine"]
+
+
+def test_the_hand_typed_stage_is_the_images_tag_plus_stage(monkeypatch) -> None:
+    built: list[str] = []
+    monkeypatch.setattr(workbook, "build", lambda path, **kw: built.append(kw["tag"]))
+    monkeypatch.setattr(jlink, "runtime_modules", lambda stage: {
+        "bookshelf:jlink-stage": ["java.base", "java.sql"],
+        "bookshelf:jlink-handpicked-stage": ["java.base"]}[stage])
+    shown = jlink.handpicked_modules("bookshelf:jlink-stage")
+    assert built == ["bookshelf:jlink-handpicked-stage"]
+    assert shown.caption.endswith("lacks 1 (java.sql)")
+
+
+def test_the_runtime_comparisons_name_their_images(monkeypatch) -> None:
+    seen: list[dict] = []
+    monkeypatch.setattr(jlink, "runtimes", seen.append)
+    jlink.jlink_vs_jre()
+    jlink.debian_as_linked("bookshelf:jlink-debian-stage")
+    jlink.debian_fixed("bookshelf:jlink-debian-stage", "bookshelf:jlink-debian")
+    assert seen[0] == {"full JRE (lab 03, alpine)": "alpine", "jlink runtime": "jlink"}
+    assert seen[1]["jlink, Debian's OpenJDK (stage, as linked)"] == (
+        "bookshelf:jlink-debian-stage", "/runtime")
+    assert seen[2] == {"full JRE (lab 03, alpine)": "alpine",
+                       "Debian's OpenJDK, as linked": ("bookshelf:jlink-debian-stage",
+                                                       "/runtime"),
+                       "Debian's OpenJDK, in bookshelf:jlink-debian": "bookshelf:jlink-debian"}
+
+
+def test_ratios_are_the_runtime_and_the_image_over_the_baseline(monkeypatch) -> None:
+    images = {"jlink": SimpleNamespace(ref="jlink", size_bytes=90 * MB),
+              "alpine": SimpleNamespace(ref="alpine", size_bytes=200 * MB)}
+    monkeypatch.setattr(jlink, "_report", images.__getitem__)
+    monkeypatch.setattr(jlink, "runtime_bytes", lambda report: {"jlink": 45 * MB,
+                                                                "alpine": 100 * MB}[report.ref])
+    assert jlink.ratios("jlink", "alpine") == jlink.Ratios(runtime=0.45, image=0.45)
+
+
+def test_the_final_image_names_its_first_leftovers(monkeypatch) -> None:
+    from slimlab import views
+
+    monkeypatch.setattr(jlink, "tag_of", lambda what: f"bookshelf:{what}")
+    monkeypatch.setattr(views, "non_root", lambda what: True)
+    monkeypatch.setattr(views, "leftovers", lambda what: ["/bin/sh", "/a", "/b", "/c"])
+    final = jlink.final_image("jlink")
+    assert (final.tag, final.non_root, len(final.leftovers)) == ("bookshelf:jlink", True, 4)
+    assert final.found == "/bin/sh, /a, /b"
+    assert jlink.FinalImage("x", False, ()).found == "nothing"
+
+
+def test_startup_speedup_and_views(monkeypatch, kit_note) -> None:
+    starts = [{"variant": "jre", "ready_s": 2.0}, {"variant": "aot", "ready_s": 0.5}]
+    assert jlink.speedup(starts, "aot", "jre") == pytest.approx(4.0)
+    assert jlink.startup_view(starts).caption == "Time to ready, measured in this run" + kit_note
+    monkeypatch.setattr(jlink, "tag_of", lambda what: f"bookshelf:{what}")
+    evidence = {"image": "aot", "Spring ran AOT-processed code": True}
+    assert jlink.aot_evidence_view(evidence).caption == \
+        "One start of bookshelf:aot, read from its log" + kit_note
+
+
+def test_the_compression_plot_says_when_its_bases_are_kit(kit_note) -> None:
+    (ax,) = jlink.plot_compression(LEVELS).axes
+    assert ax.get_title() == "The jlink runtime per --compress level" + kit_note
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["--compress=zip-0",
+                                                            "--compress=zip-6"]

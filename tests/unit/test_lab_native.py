@@ -239,3 +239,86 @@ def test_the_shrink_factor_is_basic_over_the_smallest_jvm_image_on_disk():
     assert lab_native.shrink_factor(measured, present_only=False) == 4.0
     assert lab_native.shrink_factor({"basic": {"size_bytes": 1}}, present_only=False) == 1.0
     assert lab_native.shrink_factor({"jre": {"size_bytes": 1}}, present_only=False) is None
+
+
+# ---------------------------------------------------------------------------- one call per cell
+
+
+def test_the_skip_reason_is_the_missing_builder_or_the_memory() -> None:
+    assert native.skip_reason(_preflight(reason="no builder.")) == "no builder."
+    assert native.skip_reason(_preflight(memory_gib=2.0)) == \
+        "the engine has 2.0 GiB of memory, too little"
+
+
+@pytest.mark.parametrize(("built", "started"), [(None, ["alpine"]),
+                                                ("a build", ["native", "alpine"])])
+def test_the_jvm_yardstick_is_ensured_and_started_with_native_when_built(
+        monkeypatch, built, started) -> None:
+    ensured: list[str] = []
+    timed: list[list] = []
+    monkeypatch.setattr(workbook, "ensure", ensured.append)
+    monkeypatch.setattr(workbook, "startup", lambda names: timed.append(names) or [
+        {"variant": n, "ready_s": 1.0} for n in names])
+    shown = native.start_against_jvm(built)
+    assert ensured == ["alpine"] and timed == [started]
+    assert list(shown.frame["variant"]) == started
+
+
+class _Running:
+    def __enter__(self) -> SimpleNamespace:
+        return SimpleNamespace(get=lambda path: (200, []))
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def test_without_a_native_image_every_figure_is_not_measured() -> None:
+    figures = native.against_jvm(None, _preflight(reason="no builder."))
+    assert {str(v) for v in vars(figures).values()} == {"not measured here (no builder.)"}
+
+
+def test_the_native_figures_are_ratios_over_the_jvm(monkeypatch) -> None:
+    measured: list[str] = []
+    monkeypatch.setattr(workbook, "measure", measured.append)
+    monkeypatch.setattr(checkpoints, "load_measurements", lambda: {
+        "native": {"ready_s": 0.1, "memory_mib": 100.0, "size_bytes": 100},
+        "alpine": {"ready_s": 2.0, "memory_mib": 250.0, "size_bytes": 200}})
+    monkeypatch.setattr(workbook, "run", lambda what: _Running())
+    monkeypatch.setattr(workbook, "contents_check", lambda what: [{"ok": True}, {"ok": False}])
+    figures = native.against_jvm(SimpleNamespace(), _preflight())  # type: ignore[arg-type]
+    assert measured == ["native"]
+    assert (figures.status, figures.contents_ok) == (200, False)
+    assert figures.ready_ratio == pytest.approx(0.05)
+    assert (figures.memory_ratio, figures.size_ratio) == (pytest.approx(0.4), 0.5)
+    assert str(figures).splitlines()[0] == "status: 200"
+
+
+def test_a_native_checkpoint_is_skipped_only_when_not_measured(monkeypatch, capsys) -> None:
+    checked: list[tuple] = []
+    monkeypatch.setattr(workbook, "check", lambda *args, **rule: checked.append((args, rule)))
+    native.check("05-native", "native answers", native.NotMeasured("no builder"), equals=200)
+    assert checked == []
+    assert capsys.readouterr().out == \
+        "Skipped, not measured here (no builder): native answers\n"
+    native.check("05-native", "native answers", 200, equals=200)
+    assert checked == [(("05-native", "native answers", 200), {"equals": 200})]
+
+
+def test_the_spring_aot_figures_add_the_libraries(monkeypatch) -> None:
+    monkeypatch.setattr(native.AotOutput, "counts",
+                        lambda self: {"generated Java sources": 3, "generated classes": 5})
+    monkeypatch.setattr(native.AotOutput, "metadata_libraries", lambda self: ["a:b:1", "c:d:2"])
+    assert native.AotOutput("bookshelf:spring-aot").figures() == {
+        "generated Java sources": 3, "generated classes": 5,
+        "libraries with reachability metadata": 2}
+
+
+def test_the_board_is_the_latest_measurements_worth_a_row(monkeypatch) -> None:
+    monkeypatch.setattr(checkpoints, "load_measurements", lambda: MEASURED)
+    assert sorted(native.board()) == ["alpine", "basic", "jlink", "jre", "native"]
+
+
+def test_sizes_are_reported_only_when_both_were_measured() -> None:
+    assert native.sizes_reported({"size_bytes": 1, "pull_bytes": 1}) is True
+    assert native.sizes_reported({"size_bytes": 1, "pull_bytes": 0}) is False
+    assert native.sizes_reported(None) is False

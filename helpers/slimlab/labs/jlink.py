@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from slimlab import containers, engine
 from slimlab.errors import ContainerFailed
 from slimlab.metrics.image import ImageReport, inspect
-from slimlab.views import MB, Summary, Table, base_rows, stand_in_note, table
+from slimlab.views import MB, Summary, Table, stand_in_note, table, tag_of
 
 if TYPE_CHECKING:
     from IPython.display import Markdown
@@ -35,6 +35,13 @@ DOCKERFILE = "labs/04-jlink/Dockerfile"
 # The same runtime linked with Debian's OpenJDK, whose jmods carry *.debuginfo files.
 DEBIAN_DOCKERFILE = "Dockerfile.debuginfo"
 RUNTIME_DIR = "/runtime"  # where every jlink stage of this lab links its runtime
+# The images this lab makes besides the catalog's: the jlink stage alone, Debian's JDK linking
+# the same list (its stage, then the whole image) and the hand-typed module list.
+STAGE_TAG = "bookshelf:jlink-stage"
+DEBIAN_STAGE_TAG = "bookshelf:jlink-debian-stage"
+DEBIAN_TAG = "bookshelf:jlink-debian"
+HANDPICKED_TAG = "bookshelf:jlink-handpicked"
+HANDPICKED_DOCKERFILE = "Dockerfile.handpicked"
 MODULES_FILE = "/jlink/modules.txt"
 ROOTS_FILE = "/jlink/roots.txt"
 # The bands a learner's module list must fall in: the app needs more than java.base, and a
@@ -49,6 +56,48 @@ def dockerfile(name: str) -> Path:
     from slimlab import config
 
     return config.workbook_root() / "labs" / LAB / name
+
+
+def ensure_measured(names: Sequence[str]) -> list[str]:
+    """Build lab 03's images when they are missing, and measure them (recorded for the
+    scoreboard): this lab compares against them."""
+    from slimlab import workbook
+
+    tags = [workbook.ensure(name) for name in names]
+    for name in names:
+        workbook.measure(name)
+    return tags
+
+
+def build_extra(name: str, tag: str, target: str | None = None) -> str:
+    """Build one of this lab's Dockerfiles (or a stage of it, ``target``) as ``tag``, with
+    the profile's base images, not recorded as a variant; returns the tag."""
+    from slimlab import workbook
+
+    workbook.build(dockerfile(name), target=target, tag=tag, lab=LAB, record=False)
+    return tag
+
+
+def build_stage(tag: str = STAGE_TAG) -> str:
+    """Build only the ``jlink`` stage of the lab's Dockerfile: it holds the list jdeps
+    computed and the JDK that linked the runtime. Returns its tag."""
+    return build_extra("Dockerfile", tag, target="jlink")
+
+
+def build_debian_stage(tag: str = DEBIAN_STAGE_TAG) -> str:
+    """Build the stage of ``Dockerfile.debuginfo`` that ran Debian's ``jlink`` (``linked``):
+    its runtime as linked, beside the JDK that linked it. Returns its tag."""
+    return build_extra(DEBIAN_DOCKERFILE, tag, target="linked")
+
+
+def build_debian(tag: str = DEBIAN_TAG) -> str:
+    """Build the whole ``Dockerfile.debuginfo`` image, with the learner's fix if any."""
+    return build_extra(DEBIAN_DOCKERFILE, tag)
+
+
+def build_handpicked(tag: str = HANDPICKED_TAG) -> str:
+    """Build ``Dockerfile.handpicked``: a runtime of a module list typed by hand."""
+    return build_extra(HANDPICKED_DOCKERFILE, tag)
 
 
 # ---------------------------------------------------------------------------- containers
@@ -83,6 +132,13 @@ def modules(stage_image: str) -> list[str]:
     return text.split(",")
 
 
+def computed_modules(stage_image: str) -> list[str]:
+    """``modules``, said in one line as well: the learner reads the list jlink received."""
+    found = modules(stage_image)
+    print(f"jdeps computed {len(found)} modules:", ", ".join(found))
+    return found
+
+
 def runtime_modules(stage_image: str) -> list[str]:
     """Every module in the linked runtime (jlink adds what the listed ones require), from
     the ``release`` file jlink writes into it."""
@@ -103,6 +159,11 @@ def jdeps_roots(stage_image: str) -> dict[str, int]:
     return {"app jar (classes)": len(roots) - plain, "plain library jars (roots)": plain,
             "modular library jars (class path only)": len(jars) - plain,
             "library jars in all": len(jars)}
+
+
+def roots_view(stage_image: str) -> Table:
+    """``jdeps_roots`` as a table: what jdeps read to compute the list."""
+    return table([jdeps_roots(stage_image)], "What jdeps read")
 
 
 # ---------------------------------------------------------------------------- runtimes
@@ -247,10 +308,11 @@ def jdk_facts(stage_image: str, label: str) -> dict[str, Any]:
             "objcopy (for --strip-debug)": probe["objcopy"]}
 
 
-def jdk_view(rows: Sequence[dict]) -> Table:
-    """``jdk_facts`` rows as a table: the JDKs that linked this lab's runtimes."""
-    return table(rows, "The JDKs that link this lab's runtimes, measured in this run"
-                 + note("jlink"))
+def jdk_view(*rows: dict) -> Table:
+    """``jdk_facts`` rows as a table: the JDK (or JDKs) that linked this lab's runtimes."""
+    caption = ("The JDK in the jlink stage, measured in this run" if len(rows) == 1
+               else "The JDKs that link this lab's runtimes, measured in this run")
+    return table(rows, caption + note("jlink"))
 
 
 # ---------------------------------------------------------------------------- --strip-debug
@@ -295,6 +357,18 @@ def strip_view(rows: Sequence[dict]) -> Table:
               "image MB": round(r["image bytes"] / 1e6, 1)} for r in rows]
     return table(shown, "One runtime without and with --strip-debug, measured in this run"
                  + note("jlink"))
+
+
+def _bullets(points: Iterable[str]) -> Markdown:
+    """Sentences as a Markdown list (``.data`` holds the text)."""
+    from IPython.display import Markdown
+
+    return Markdown("\n".join(f"- {point}" for point in points))
+
+
+def strip_notes(rows: Sequence[dict]) -> Markdown:
+    """``strip_points`` as a list to read under the table."""
+    return _bullets(strip_points(rows))
 
 
 def strip_points(rows: Sequence[dict]) -> list[str]:
@@ -354,7 +428,8 @@ def compression(levels: Iterable[str] = ("zip-0", "zip-6", "zip-9"),
 
 
 def plot_compression(rows: Sequence[dict], title: str = "") -> Figure:
-    """Disk and pull size of the runtime per ``--compress`` level (MB), side by side."""
+    """Disk and pull size of the runtime per ``--compress`` level (MB), side by side; the
+    title says when the bases are kit stand-ins."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(7.5, 4.0), layout="constrained")
@@ -370,7 +445,7 @@ def plot_compression(rows: Sequence[dict], title: str = "") -> Figure:
         ax.bar_label(bars, fmt="%.1f", fontsize=8, padding=2)
     ax.set_xticks(range(len(names)), [f"--compress={n}" for n in names])
     ax.set_ylabel("MB (10⁶ bytes)")
-    ax.set_title(title or "The jlink runtime per --compress level")
+    ax.set_title(title or "The jlink runtime per --compress level" + note("jlink"))
     ax.legend(fontsize=8)
     ax.margins(y=0.15)
     return figure
@@ -410,6 +485,20 @@ def remove_images(tags: Iterable[str]) -> int:
             engine.remove_image(tag)
             removed += 1
     return removed
+
+
+def trial_tags(strip: Sequence[dict], levels: Sequence[dict],
+               keep: str = "bookshelf:jlink") -> list[str]:
+    """The images only measuring needed: the stages (computed list, Debian's, hand-typed)
+    and the trials of ``strip_debug`` and ``compression``; never ``keep``, the lab's image
+    (a compression level may be measured on it), nor the images the summary reads."""
+    trials = [row["tag"] for row in (*strip[:1], *levels) if row["tag"] != keep]
+    return [STAGE_TAG, DEBIAN_STAGE_TAG, handpicked_stage(HANDPICKED_TAG), *trials]
+
+
+def remove_trials(strip: Sequence[dict], levels: Sequence[dict]) -> int:
+    """Remove the images of ``trial_tags`` once the summary is shown; returns the count."""
+    return remove_images(trial_tags(strip, levels))
 
 
 # ---------------------------------------------------------------------------- views
@@ -461,6 +550,61 @@ def runtimes(images: dict[str, str | tuple[str, str]]) -> Table:
                      "image MB": round(report.size_bytes / 1e6, 1),
                      "pull MB": round(report.pull_bytes / 1e6, 1)})
     return table(rows, "Java runtimes, measured in this run")
+
+
+def jlink_vs_jre(what: str = "jlink", baseline: str = "alpine") -> Table:
+    """The lab's runtime beside the full JRE of lab 03's smallest image."""
+    return runtimes({"full JRE (lab 03, alpine)": baseline, "jlink runtime": what})
+
+
+def debian_as_linked(stage_image: str, what: str = "jlink", baseline: str = "alpine") -> Table:
+    """The runtime Debian's JDK linked, still in its stage, beside the full JRE and the
+    runtime the Maven image's JDK linked from the same module list."""
+    return runtimes({"full JRE (lab 03, alpine)": baseline,
+                     "jlink, the Maven image's JDK": what,
+                     "jlink, Debian's OpenJDK (stage, as linked)": (stage_image, RUNTIME_DIR)})
+
+
+def debian_fixed(stage_image: str, fixed: str, baseline: str = "alpine") -> Table:
+    """Debian's runtime as linked beside the one the image ships after the learner's fix."""
+    return runtimes({"full JRE (lab 03, alpine)": baseline,
+                     "Debian's OpenJDK, as linked": (stage_image, RUNTIME_DIR),
+                     f"Debian's OpenJDK, in {fixed}": fixed})
+
+
+@dataclass(frozen=True)
+class Ratios:
+    """An image against a baseline: its Java runtime's bytes and its own, as ratios."""
+
+    runtime: float
+    image: float
+
+
+def ratios(what: str, baseline: str) -> Ratios:
+    """``runtime_ratio`` and ``ratio`` at once: the two figures the size checkpoints read."""
+    return Ratios(runtime_ratio(what, baseline), ratio(what, baseline))
+
+
+@dataclass(frozen=True)
+class FinalImage:
+    """What the final image holds that it must not, and the user it runs as."""
+
+    tag: str
+    non_root: bool  # the configured user is neither empty nor root (name or uid 0)
+    leftovers: tuple[str, ...]  # the first path found of each kind that must be absent
+
+    @property
+    def found(self) -> str:
+        """The first leftovers in words, for a hint: ``/bin/sh, /usr/bin/javac`` or
+        ``nothing``."""
+        return ", ".join(self.leftovers[:3]) or "nothing"
+
+
+def final_image(what: str) -> FinalImage:
+    """Read the image's user and what it holds against the catalog (no container)."""
+    from slimlab.views import leftovers, non_root
+
+    return FinalImage(tag_of(what), non_root(what), tuple(leftovers(what)))
 
 
 def kinds(what: str, under: str | None = None) -> Table:
@@ -556,15 +700,20 @@ def fails_at_startup(image: str, timeout: float = 120) -> bool:
     return False
 
 
-def handpicked_modules(computed_stage: str, handpicked_stage: str,
-                       handpicked_dockerfile: str = "Dockerfile.handpicked") -> Table:
-    """Build the hand-typed Dockerfile's jlink stage as ``handpicked_stage``, then set its
+def handpicked_stage(handpicked: str) -> str:
+    """The tag of the hand-typed image's jlink stage: the image's tag + ``-stage``."""
+    return f"{handpicked}-stage"
+
+
+def handpicked_modules(computed_stage: str, handpicked: str = HANDPICKED_TAG,
+                       handpicked_dockerfile: str = HANDPICKED_DOCKERFILE) -> Table:
+    """Build the hand-typed Dockerfile's jlink stage (``handpicked_stage``), then set its
     runtime's modules beside the jdeps-computed one's: which module the hand missed."""
     from slimlab.workbook import build
 
-    build(dockerfile(handpicked_dockerfile), target="jlink", tag=handpicked_stage, lab=LAB,
-          quiet=True)
-    return module_view(runtime_modules(computed_stage), runtime_modules(handpicked_stage))
+    stage = handpicked_stage(handpicked)
+    build(dockerfile(handpicked_dockerfile), target="jlink", tag=stage, lab=LAB, quiet=True)
+    return module_view(runtime_modules(computed_stage), runtime_modules(stage))
 
 
 def aot_cost_row(aot: ImageReport, baseline: ImageReport, delivery: Delivery,
@@ -596,6 +745,11 @@ def compression_view(rows: Sequence[dict]) -> Table:
               "image pull MB": round(r["image pull bytes"] / 1e6, 1)} for r in rows]
     return table(shown, f"One runtime, {len(shown)} compression levels, measured in this run"
                  + note("jlink"))
+
+
+def compression_notes(rows: Sequence[dict]) -> Markdown:
+    """``compression_points`` as a list to read under the plot."""
+    return _bullets(compression_points(rows))
 
 
 def compression_points(rows: Sequence[dict]) -> list[str]:
@@ -634,6 +788,22 @@ def startup_ratio(rows: Sequence[dict], what: str, baseline: str) -> float:
     """Median time to ready of one variant over another's, from one ``sl.startup`` call."""
     by_name = {r["variant"]: r for r in rows}
     return by_name[what]["ready_s"] / by_name[baseline]["ready_s"]
+
+
+def speedup(rows: Sequence[dict], what: str, baseline: str) -> float:
+    """How many times faster ``what`` was ready than ``baseline`` (2: twice as fast)."""
+    return 1 / startup_ratio(rows, what, baseline)
+
+
+def startup_view(rows: Sequence[dict], what: str = "aot") -> Table:
+    """``sl.startup``'s rows as a table, marked when ``what`` stands on kit bases."""
+    return table(rows, "Time to ready, measured in this run" + note(what))
+
+
+def aot_evidence_view(evidence: dict) -> Table:
+    """``aot_evidence`` as a one-row table."""
+    what = str(evidence["image"])
+    return table([evidence], f"One start of {tag_of(what)}, read from its log{note(what)}")
 
 
 # ---------------------------------------------------------------------------- summary
@@ -792,7 +962,7 @@ def render_summary(figures: SummaryFigures) -> Summary:
 
 def summary(*, modules: Sequence[str], jdk: dict, strip: Sequence[dict], case: dict,
             levels: Sequence[dict], starts: Sequence[dict], delivery: Delivery,
-            handpicked_failed: bool, debian: str = "bookshelf:jlink-debian") -> Summary:
+            handpicked_failed: bool, debian: str = DEBIAN_TAG) -> Summary:
     """Lab 04's closing table and key points, every figure taken from this run: ``jdk``
     (``jdk_facts`` of the Maven image's JDK), ``strip`` (``strip_debug``), ``case``
     (``debian_case``: Debian's runtime as linked) and ``debian``, the fixed Debian image."""
@@ -817,20 +987,3 @@ def summary(*, modules: Sequence[str], jdk: dict, strip: Sequence[dict], case: d
         rebuild_s=delivery.warm.seconds,
         writeup_alpine_mb=WRITEUP.get("alpine", {}).get("size_mb"),
         writeup_jlink_mb=WRITEUP.get("jlink", {}).get("size_mb"), kit=note("jlink")))
-
-
-def plot_layers(what: str, dockerfile_name: str = "Dockerfile") -> Figure:
-    """The image's layers as bars, the base image's marked "base:" (for this lab's extra
-    images, which the catalog does not name)."""
-    from slimlab import report as report_mod
-    from slimlab.metrics.image import clean_instruction
-
-    image = _report(what)
-    n_base = base_rows(image, dockerfile(dockerfile_name))
-    rows = [{"instruction": ("base: " if i <= n_base else "")
-             + re.sub(r"\b([0-9a-f]{8})[0-9a-f]{24,}\b", r"\1…",
-                      clean_instruction(h.get("CreatedBy", ""))),
-             "size_bytes": h.get("Size", 0)}
-            for i, h in enumerate(image.history, start=1) if h.get("Size", 0) > 0]
-    return report_mod.plot_layers(rows, f"Layers of {image.ref}, "
-                                  f"{image.size_bytes / 1e6:,.0f} MB in all\n{note(what).strip()}")
