@@ -111,15 +111,20 @@ EXERCISES: dict[str, Exercise] = {
          "keep `org.postgresql:postgresql`. Then run the build cell again.")),
     "jre-base": Exercise(
         "03-jre-alpine", "labs/03-jre-alpine/Dockerfile",
-        ("no javac inside bookshelf:jre",
+        ("the JRE_IMAGE you declared is a runtime-only image upstream",
+         "no javac inside bookshelf:jre",
          "nothing from the build inside bookshelf:jre (sources, Maven, javac, jlink)",
          "bookshelf:jre is smaller than bookshelf:multi"),
         ("Running a jar takes a Java *runtime*; compiling takes a *development kit*. The "
-         "runtime stage only runs.",
-         "Look at the `ARG … _IMAGE` lines at the top of the Dockerfile: one of them names an "
-         "image that is only a Java runtime. The runtime stage's `FROM` uses another.",
-         "```dockerfile\nFROM ${JRE_IMAGE}\n```\n\nin place of `FROM ${MAVEN_IMAGE}` in the "
-         "runtime stage.")),
+         "runtime stage only runs, and the distributions that publish a JDK image usually "
+         "publish a runtime-only image beside it.",
+         "The Maven image's JDK is Eclipse Temurin's (`maven:3.9-eclipse-temurin-25`). "
+         "Temurin's images are tagged `<version>-jdk` and `<version>-jre`: declare "
+         "`ARG JRE_IMAGE=` with the second for 25, then point the runtime stage's `FROM` "
+         "at that argument.",
+         "```dockerfile\nARG JRE_IMAGE=eclipse-temurin:25-jre\n…\nFROM ${JRE_IMAGE}\n```"
+         "\n\nThe `ARG` goes with `MAVEN_IMAGE`'s at the top; the `FROM` replaces "
+         "`FROM ${MAVEN_IMAGE}` in the runtime stage.")),
     "debuginfo-pattern": Exercise(
         "04-jlink", "labs/04-jlink/04-jlink.ipynb",
         ("the pattern names what bloats Debian's runtime",),

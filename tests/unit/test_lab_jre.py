@@ -142,3 +142,23 @@ def test_base_images_mark_what_is_not_the_upstream_default() -> None:
     rows = shown.frame.to_dict("records")
     assert [r["source"] for r in rows] == ["kit stand-in", "upstream"]
     assert rows[0]["upstream default"] == BY_ARG["MAVEN_IMAGE"].upstream
+
+
+@pytest.mark.parametrize(("text", "default", "runtime_only"), [
+    ("ARG JRE_IMAGE=eclipse-temurin:25-jre\nFROM ${JRE_IMAGE}\n", "eclipse-temurin:25-jre", True),
+    ("ARG JRE_IMAGE=eclipse-temurin:25-jdk\n", "eclipse-temurin:25-jdk", False),
+    ("ARG JRE_IMAGE=registry.example/eclipse-temurin:25-jre-alpine\n",
+     "registry.example/eclipse-temurin:25-jre-alpine", True),
+    ("ARG JRE_IMAGE\nFROM ${JRE_IMAGE}\n", "", False),
+    ("ARG MAVEN_IMAGE=maven:3.9-eclipse-temurin-25\nFROM ${MAVEN_IMAGE}\n", "", False),
+])
+def test_the_declared_runtime_base_is_judged_by_its_upstream_default(
+        tmp_path, monkeypatch, text: str, default: str, runtime_only: bool):
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(text)
+    monkeypatch.setattr(jre.workbook, "resolve", lambda what: SimpleNamespace(
+        buildable=lambda: dockerfile))
+    declared = jre.declared_base("jre", "JRE_IMAGE")
+    assert declared.default == default
+    assert declared.runtime_only is runtime_only
+    assert ("no ARG" in str(declared)) is (default == "")

@@ -10,6 +10,7 @@ measurement.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,31 @@ def contents_ok(what: str) -> bool:
     """True when every must-have of the catalog is in the image and no must-not-have is:
     no sources, Maven, javac or jlink carried over from the build."""
     return all(row["ok"] for row in workbook.contents_check(what))
+
+
+@dataclass(frozen=True)
+class DeclaredBase:
+    """A base image's build argument as a Dockerfile declares it. Its default is what the
+    image is built from upstream, whatever stand-in the kit passes here, so the learner's
+    choice is judged by the default: a runtime-only tag (``…jre…``, no ``jdk``)."""
+
+    arg: str
+    default: str  # "" when the argument is not declared, or has no default
+
+    @property
+    def runtime_only(self) -> bool:
+        tag = self.default.rsplit("/", 1)[-1]
+        return "jre" in tag and "jdk" not in tag
+
+    def __str__(self) -> str:
+        return f"ARG {self.arg}={self.default}" if self.default else f"no ARG {self.arg}=…"
+
+
+def declared_base(what: str = "jre", arg: str = "JRE_IMAGE") -> DeclaredBase:
+    """The default of ``ARG <arg>=…`` in the variant's Dockerfile (the learner's choice)."""
+    text = workbook.resolve(what).buildable().read_text()
+    found = re.search(rf"^\s*ARG\s+{re.escape(arg)}=(\S+)", text, re.MULTILINE)
+    return DeclaredBase(arg, found.group(1) if found else "")
 
 
 def c_library(what: str) -> dict[str, list[str]]:
