@@ -202,7 +202,7 @@ def test_the_write_ups_errors_stand_beside_this_runs_figures() -> None:
         "multi": {"push_bytes_per_change": 54.4e6, "memory_mib": 321.9},
         "native": {"not_measured_reason": "no GraalVM builder image here"},
     }
-    table = native.writeup_errata(measured)
+    table = native.writeup_errata(measured).frame.set_index("where")
     assert list(table.index) == ["stage 4 (Alpine)", "conclusions", "section 4 against stage 1",
                                  "section 4 (egress, storage)"]
     alpine = table.loc["stage 4 (Alpine)"]
@@ -223,7 +223,7 @@ def test_the_write_ups_errors_stand_beside_this_runs_figures() -> None:
 
 
 def test_the_write_ups_errors_say_which_lab_to_run_when_nothing_is_measured() -> None:
-    table = native.writeup_errata({})
+    table = native.writeup_errata({}).frame.set_index("where")
     assert table.loc["stage 4 (Alpine)", "this run"].endswith("run lab 03")
     assert "run lab 03" in table.loc["conclusions", "this run"]
     assert table.loc["section 4 (egress, storage)", "this run"].endswith("run lab 02 "
@@ -322,3 +322,18 @@ def test_sizes_are_reported_only_when_both_were_measured() -> None:
     assert native.sizes_reported({"size_bytes": 1, "pull_bytes": 1}) is True
     assert native.sizes_reported({"size_bytes": 1, "pull_bytes": 0}) is False
     assert native.sizes_reported(None) is False
+
+
+def test_the_errata_are_shown_whole():
+    """A DataFrame's own display cut each correction at 50 characters, the point of it."""
+    html = native.writeup_errata({})._repr_html_()
+    assert "every container runs on the host's kernel" in html
+
+
+def test_the_spring_aot_stage_image_is_removed_once(monkeypatch):
+    images = {native.AOT_TAG}
+    monkeypatch.setattr(native.engine, "image_exists", lambda tag: tag in images)
+    monkeypatch.setattr(native.engine, "remove_image", images.remove)
+    assert native.remove_stage_image() is True
+    assert images == set()
+    assert native.remove_stage_image() is False

@@ -319,7 +319,7 @@ class AotOutput:
         jar: what the Spring AOT checkpoints compare."""
         return {**self.counts(), LIBRARIES: len(self.metadata_libraries())}
 
-    def files(self) -> pandas.DataFrame:
+    def files(self) -> Table:
         """One row per kind of generated output: how many files, two examples, and why."""
         import pandas as pd
 
@@ -328,7 +328,7 @@ class AotOutput:
                  "for example": ", ".join(p.rsplit("/", 1)[-1] for p in found[:2]),
                  "why": why}
                 for what, pattern, why, found in self._outputs]
-        return pd.DataFrame(rows).set_index("what")
+        return Table(pd.DataFrame(rows), f"What Spring AOT generated in {self.tag}")
 
     def sources(self, contains: str = "") -> list[str]:
         found = self.glob(SOURCES_PATTERN)
@@ -372,6 +372,15 @@ def spring_aot(context: str | None = None, quiet: bool = False) -> AotOutput:
     result = workbook.build(config.workbook_root() / AOT_DOCKERFILE, tag=AOT_TAG, lab=LAB,
                             context=context, quiet=quiet, record=False)
     return AotOutput(AOT_TAG, result)
+
+
+def remove_stage_image() -> bool:
+    """Remove ``bookshelf:spring-aot``, the build stage Spring AOT ran in: it was built only
+    to look inside and is never shipped. True when there was one to remove."""
+    if not engine.image_exists(AOT_TAG):
+        return False
+    engine.remove_image(AOT_TAG)
+    return True
 
 
 def read_head(tag: str, path: str, lines: int = 30, timeout: float = 60) -> str:
@@ -571,7 +580,7 @@ def _size_ratio_text(measurements: dict[str, dict[str, Any]]) -> str:
     return f"image sizes here: {big} is {sizes[big] / sizes[small]:.1f}× {small} on disk"
 
 
-def writeup_errata(measurements: dict[str, dict[str, Any]]) -> pandas.DataFrame:
+def writeup_errata(measurements: dict[str, dict[str, Any]]) -> Table:
     """Where the write-up is wrong or inconsistent, each beside what is precise and what
     this run measured. Its figures stay its own; only the claims drawn from them are
     corrected."""
@@ -643,4 +652,5 @@ def writeup_errata(measurements: dict[str, dict[str, Any]]) -> pandas.DataFrame:
             "this run": change_here,
         },
     ]
-    return pd.DataFrame(rows).set_index("where")
+    # a captioned HTML table: a DataFrame's own display cuts each text at 50 characters
+    return Table(pd.DataFrame(rows), "The write-up's claims, what is precise, and this run")
