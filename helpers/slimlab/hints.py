@@ -125,27 +125,32 @@ EXERCISES: dict[str, Exercise] = {
          "```dockerfile\nARG JRE_IMAGE=eclipse-temurin:25-jre\n…\nFROM ${JRE_IMAGE}\n```"
          "\n\nThe `ARG` goes with `MAVEN_IMAGE`'s at the top; the `FROM` replaces "
          "`FROM ${MAVEN_IMAGE}` in the runtime stage.")),
-    "debuginfo-pattern": Exercise(
+    "bloat-pattern": Exercise(
         "04-jlink", "labs/04-jlink/04-jlink.ipynb",
         ("the pattern names what bloats Debian's runtime",),
-        ("Sort the runtime's files by size and look at the largest: are they classes, "
-         "libraries the JVM loads, or something no running program reads?",
-         "Most of the largest files share one extension that no `.so` loader ever opens: "
-         "they hold the native debug info, split off from the libraries.",
-         "`pattern = \"*.debuginfo\"`")),
+        ("A running JVM opens its module image (`lib/modules`), its native libraries and a "
+         "few small files. Look at the largest files and at the endings that hold most of "
+         "the bytes: which of them does no running program ever open?",
+         "One ending holds most of the runtime's bytes, in files named after the libraries "
+         "beside them (`libjvm.so`, and a much bigger file of the same stem). They hold what "
+         "a debugger reads about each library, split off from it. Write that ending after "
+         "`*`.",
+         "`pattern = \"*.debuginfo\"`: Debian splits the native debug info of each library "
+         "into a separate `.debuginfo` file beside it. Then run the cell and its checkpoint "
+         "again.")),
     "debuginfo": Exercise(
-        "04-jlink", "labs/04-jlink/Dockerfile.debuginfo",
+        "04-jlink", "labs/04-jlink/Dockerfile.debian",
         ("Debian-JDK runtime ≤ half the full JRE",),
         ("A file deleted in a later stage or layer still ships in the layer that wrote it. "
          "Delete where the runtime is made, before the final stage copies it.",
-         "The `jlink` stage of `Dockerfile.debuginfo` starts from the linked `/runtime`: a "
+         "The `jlink` stage of `Dockerfile.debian` starts from the linked `/runtime`: a "
          "`RUN` there can remove the files your pattern found, and the final stage then "
          "copies only the cleaned folder.",
          "```dockerfile\nRUN find /runtime -name '*.debuginfo' -delete \\\n && du -sh /runtime\n"
          "```\n\nin the `jlink` stage.")),
     "aot-cache": Exercise(
         "04-jlink", "labs/04-jlink/Dockerfile.aot",
-        ("bookshelf:aot runs Spring's AOT-generated code",
+        ("bookshelf:aot refuses to start with a cache it cannot use",
          "bookshelf:aot ready in ≤ half the plain jar's time"),
         ("The training run wrote a cache, but a JVM never looks for one on its own: every "
          "start has to be told where it is, and whether a cache it cannot use is an error.",

@@ -12,6 +12,8 @@ not measured it yet. pandas and matplotlib are imported inside the functions so 
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +22,14 @@ from string import Template
 from typing import TYPE_CHECKING, Any
 
 from slimlab import config, economics, progress
-from slimlab.checkpoints import FAIL_MARK, PASS_MARK, CheckpointResult, format_value, load_results
+from slimlab.checkpoints import (
+    FAIL_MARK,
+    PASS_MARK,
+    CheckpointResult,
+    format_value,
+    load_measurements,
+    load_results,
+)
 
 if TYPE_CHECKING:
     import pandas
@@ -143,6 +152,15 @@ def _text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value) or "none"
     return str(value)
+
+
+def _compiler(metrics: Mapping[str, Any]) -> str:
+    """Which compilers were found (``javac``), else "no": the paths ``sl.measure`` records
+    say what a bare yes would hide. A record from before them keeps its yes/no."""
+    paths = metrics.get("compilers")
+    if isinstance(paths, list | tuple):
+        return ", ".join(sorted({str(p).rsplit("/", 1)[-1] for p in paths})) or "no"
+    return _text(metrics.get("compiler"))
 
 
 def _reason(metrics: Mapping[str, Any]) -> str:
@@ -280,6 +298,55 @@ NUMERIC_SCOREBOARD_COLUMNS = (
 OPTIONAL_SCOREBOARD_COLUMNS = ("build cold s",)
 
 
+def _blank(column: pandas.Series) -> pandas.Series:
+    """Cells with no figure: NaN, None or empty text."""
+    return column.isna() | column.astype(str).str.strip().eq("")
+
+
+def _whole(column: pandas.Series) -> bool:
+    """A numeric column whose every figure is a whole number (counts, the write-up's MB)."""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    if not is_numeric_dtype(column) or is_bool_dtype(column):
+        return False
+    present = column.dropna()
+    return bool(len(present)) and all(math.isfinite(v) and float(v).is_integer()
+                                      for v in present)
+
+
+def shown(frame: pandas.DataFrame) -> tuple[pandas.DataFrame, dict[str, Callable[[Any], str]]]:
+    """A table as a learner reads it: without the columns no row has a figure for, and with
+    a formatter per column of whole numbers (8 setuid files, not 8.0). Missing cells are
+    drawn blank by the caller (``na_rep=""``), never as NaN."""
+    keep = [c for c in frame.columns if not _blank(frame[c]).all()]
+    table = frame[keep]
+    return table, {c: "{:.0f}".format for c in keep if _whole(table[c])}
+
+
+@functools.cache
+def _scoreboard_type() -> type[pandas.DataFrame]:
+    """A DataFrame that keeps every figure (lab views select columns and compute on them)
+    but shows itself through ``shown``. Made on first use: pandas is imported lazily."""
+    import pandas as pd
+
+    class Scoreboard(pd.DataFrame):
+        """The scoreboard's data; what a notebook displays is ``shown(self)``."""
+
+        @property
+        def _constructor(self) -> Callable[..., Scoreboard]:  # slices stay Scoreboards
+            return Scoreboard
+
+        def _repr_html_(self) -> str:
+            table, formatters = shown(self)
+            return table.to_html(na_rep="", formatters=formatters)
+
+        def __repr__(self) -> str:
+            table, formatters = shown(self)
+            return table.to_string(na_rep="", formatters=formatters)
+
+    return Scoreboard
+
+
 def scoreboard(
     measurements: Measurements, order: Sequence[str] = VARIANT_ORDER
 ) -> pandas.DataFrame:
@@ -290,6 +357,10 @@ def scoreboard(
     is the registry's own count where lab 02 pushed the image, else the gzip estimate;
     *pull MB from* says which. A column in ``OPTIONAL_SCOREBOARD_COLUMNS`` is left out when
     no row has a figure for it.
+
+    The frame keeps every other column (missing figures NaN), so a lab's view can select
+    its own; displayed, it and every slice of it leave out the columns no row has a figure
+    for, and show missing figures blank and counts as whole numbers (``shown``).
     """
     import pandas as pd
 
@@ -320,7 +391,7 @@ def scoreboard(
                 "push per change MB": _mb(m.get("push_bytes_per_change")),
                 "shell": _text(m.get("shell")),
                 "package manager": _text(m.get("package_manager")),
-                "compiler": _text(m.get("compiler")),
+                "compiler": _compiler(m),
                 "setuid files": _count(m.get("setuid_files")),
                 "user": _text(m.get("user")),
                 "packages": _count(m.get("packages")),
@@ -332,7 +403,7 @@ def scoreboard(
     for column in NUMERIC_SCOREBOARD_COLUMNS:  # missing figures are NaN, never None
         table[column] = table[column].astype("float64")
     blank = [c for c in OPTIONAL_SCOREBOARD_COLUMNS if table[c].isna().all()]
-    table = table.drop(columns=blank)
+    table = _scoreboard_type()(table.drop(columns=blank))
     table.index.name = "variant"
     return table
 
@@ -411,6 +482,7 @@ def plot_startup(measurements: Measurements) -> Figure:
     memory = {n: v for n in names if (v := _number(measurements[n].get("memory_mib"))) is not None}
     writeup = {n: WRITEUP[n]["startup_s"] for n in names if (WRITEUP.get(n) or {}).get("startup_s")}
     width = 0.38
+    tops = {ready_ax: max([*writeup.values(), 0.0]), memory_ax: max([*memory.values(), 0.0])}
 
     if ready:
         lower, upper = [], []
@@ -420,6 +492,7 @@ def plot_startup(measurements: Measurements) -> Figure:
             high = _number(measurements[name].get("ready_max_s"))
             lower.append(max(0.0, median - low) if low is not None else 0.0)
             upper.append(max(0.0, high - median) if high is not None else 0.0)
+            tops[ready_ax] = max(tops[ready_ax], median + upper[-1])
         bars = _bars(
             ready_ax,
             names,
@@ -464,7 +537,11 @@ def plot_startup(measurements: Measurements) -> Figure:
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         if has_data:
-            ax.legend(fontsize=8)
+            # as in plot_sizes: headroom for the labels on the tallest bar and whisker, and
+            # the legend below the axes, where it covers no bar and no label
+            ax.set_ylim(0, tops[ax] * 1.15 or 1)
+            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=1,
+                      frameon=False)
         else:
             ax.text(0.5, 0.5, "not measured yet", ha="center", va="center", transform=ax.transAxes)
     figure.suptitle("Startup and memory per variant" + _kit_note(names, measurements))
@@ -579,11 +656,19 @@ def _economics_note(row: Mapping[str, Any]) -> str:
     return ""
 
 
-def economics_widget(measurements: Measurements) -> None:
-    """Sliders for bandwidth, deploys/day, $/GB and versions that re-price the table live.
+SLIDERS_TEXT = ("Sliders for bandwidth, deploys a day, egress $/GB and versions kept: in a live "
+                "notebook, moving one re-prices the table above and shows it below them.")
+REPRICED_CAPTION = "Re-priced with the sliders' values (they are in the column titles):"
 
-    Without a widget front end (a terminal, CI, a graded run) it prints the table at the
-    write-up's defaults instead.
+
+def economics_widget(measurements: Measurements) -> None:
+    """The table at the write-up's defaults, then sliders for bandwidth, deploys/day, $/GB
+    and versions that re-price it below them once one moves.
+
+    The defaults' table is an output of its own, not a part of the widget: a saved
+    notebook, nbconvert or a headless run keep no widget state (they would show only the
+    widget's text), and a slider's callback cannot update another output in JupyterLab.
+    Without a kernel front end (a terminal, CI, a graded run) the table is printed instead.
     """
     try:
         import ipywidgets as widgets
@@ -591,8 +676,21 @@ def economics_widget(measurements: Measurements) -> None:
     except ImportError:
         widgets = None
     if widgets is None or not progress.in_notebook():
-        print(economics_view(measurements).to_string(), flush=True)
+        print(economics_view(measurements).to_string(na_rep="—"), flush=True)
         return
+
+    class Sliders(widgets.VBox):
+        """The sliders, read as one line of text where widgets cannot be drawn."""
+
+        def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+            bundle = super()._repr_mimebundle_(**kwargs)
+            if bundle:
+                bundle["text/plain"] = SLIDERS_TEXT
+            return bundle
+
+    view = economics_view(measurements)
+    display({"text/html": view.to_html(na_rep="—"), "text/plain": view.to_string(na_rep="—")},
+            raw=True)
 
     style = {"description_width": "initial"}
     sliders = {
@@ -627,16 +725,16 @@ def economics_widget(measurements: Measurements) -> None:
             style=style,
         ),
     }
-    table = widgets.HTML()
+    repriced = widgets.HTML()  # empty until a slider moves: the defaults' table is above
 
     def refresh(_change: Any = None) -> None:
         params = {key: slider.value for key, slider in sliders.items()}
-        table.value = economics_view(measurements, **params).to_html(na_rep="—")
+        repriced.value = (f"<p>{REPRICED_CAPTION}</p>"
+                          + economics_view(measurements, **params).to_html(na_rep="—"))
 
     for slider in sliders.values():
         slider.observe(refresh, names="value")
-    refresh()
-    display(widgets.VBox([*sliders.values(), table]))
+    display(Sliders([*sliders.values(), repriced]))
 
 
 # ---------------------------------------------------------------------------- recommendation
@@ -671,17 +769,32 @@ def _reference(values: Mapping[str, float], worst: str) -> tuple[str, str]:
     return ref, f"{ref}, the {worst} measured"
 
 
-_WRITEUP_SMALLEST = min(WRITEUP, key=lambda n: WRITEUP[n]["size_mb"])
-_WRITEUP_FASTEST = min(
-    (n for n in WRITEUP if WRITEUP[n]["startup_s"]), key=lambda n: WRITEUP[n]["startup_s"]
-)
+# The catalog's variants that start the same jar on a plain JVM: only their base image or
+# their Java runtime differs, and neither makes a JVM start faster, so a gap in startup
+# between them is the machine's load. Only the others (aot, native, a learner's own image)
+# may be faster by design, and only by SAME_START_RATIO or more does the advice say so.
+SAME_JVM = ("basic", "ordered", "cache-mount", "multi", "layered", "jre", "alpine", "jlink")
+# Medians of time to ready closer than this are the same start: a JVM's start on a busy
+# machine varies that much from run to run.
+SAME_START_RATIO = 1.3
+
+
+def _ratio(slow: float, fast: float) -> float:
+    return slow / fast if fast > 0 else float("inf")
+
+
+def _startup_args(names: Sequence[str]) -> str:
+    """What to pass to ``sl.startup`` to time these variants: ``"jre", "alpine"``."""
+    return ", ".join(f'"{name}"' for name in names)
 
 
 @dataclass(frozen=True)
 class Comparison:
     """The measured figures the advice is drawn from, with its picks made once.
 
-    ``smallest`` and ``fastest`` are only set once two or more variants can be compared.
+    ``smallest`` is only set once two or more variants can be compared; ``fastest`` only
+    for a start that is faster by design (not in ``SAME_JVM``) and by ``SAME_START_RATIO``
+    or more than the reference's: that is the only startup the advice counts as a reason.
     """
 
     sizes: dict[str, float]  # bytes that travel, per measured variant
@@ -694,12 +807,31 @@ class Comparison:
     cold_starts: dict[str, float] = field(default_factory=dict)  # pull + start, seconds
 
     @property
-    def no_faster_start(self) -> bool:
-        """The reference starts as fast as the fastest (a tie, or it is the fastest)."""
-        if self.fastest is None:
+    def unstarted(self) -> list[str]:
+        """Variants with a size but no startup figure: no ranking by speed can hold them."""
+        return [n for n in self.sizes if n not in self.ready]
+
+    @property
+    def quickest(self) -> str | None:
+        """The lowest median of two or more, whether or not the gap means anything."""
+        return _pick(self.ready, "min") if len(self.ready) > 1 else None
+
+    @property
+    def same_start(self) -> bool:
+        """Two or more startups, all within ``SAME_START_RATIO`` of one another."""
+        if self.quickest is None:
             return False
-        ref, _ = _reference(self.ready, "slowest")
-        return self.fastest == ref or self.ready[self.fastest] >= self.ready[ref]
+        return _ratio(max(self.ready.values()), self.ready[self.quickest]) < SAME_START_RATIO
+
+    @property
+    def unclear_start(self) -> bool:
+        """Startups apart by more than the noise, but no variant faster by design won."""
+        return self.quickest is not None and self.fastest is None and not self.same_start
+
+    @property
+    def on_kit(self) -> bool:
+        """The advice's pick stands on kit stand-in figures: say so, never "ship it"."""
+        return any(name in self.kit for name in (self.smallest, self.fastest) if name)
 
     def words(self) -> dict[str, str]:
         """Every figure a rule's template may name, formatted once; a figure that does not
@@ -707,10 +839,7 @@ class Comparison:
         words = {
             "mbps": f"{economics.DEFAULT_MBPS:g}",
             "deploys": f"{economics.DEFAULT_DEPLOYS_PER_DAY}",
-            "writeup_smallest": _WRITEUP_SMALLEST,
-            "writeup_smallest_mb": f"{WRITEUP[_WRITEUP_SMALLEST]['size_mb']}",
-            "writeup_fastest": _WRITEUP_FASTEST,
-            "writeup_fastest_startup": f"{WRITEUP[_WRITEUP_FASTEST]['startup']}",
+            "noise": f"{SAME_START_RATIO:g}",
             "kit": join_names(self.kit) if self.kit else "",
             "kit_were": "was" if len(self.kit) == 1 else "were",
             "on_disk": join_names(self.on_disk) if self.on_disk else "",
@@ -723,20 +852,45 @@ class Comparison:
             words.update(only_timed=only, only_ready=_s_text(seconds))
         if self.smallest is not None:
             words.update(self._size_words(self.smallest))
+        if self.quickest is not None:
+            slowest = _pick(self.ready, "max")
+            words.update(quickest=self.quickest, quickest_ready=_s_text(self.ready[self.quickest]),
+                         slowest=slowest, slowest_ready=_s_text(self.ready[slowest]),
+                         timed_args=_startup_args(list(self.ready)))
         if self.fastest is not None:
             words.update(self._ready_words(self.fastest))
         if self.cold_starts:
             first = _pick(self.cold_starts, "min")
             words.update(first_to_serve=first, first_serves=_s_text(self.cold_starts[first]))
-        words["here"] = " and ".join(
-            f"{name} is {what} {'as well' if name == writeup else 'instead'}"
-            for name, what, writeup in (
-                (self.smallest, "smallest", _WRITEUP_SMALLEST),
-                (self.fastest, "fastest", _WRITEUP_FASTEST),
-            )
-            if name
-        )
+        if self.unstarted:
+            one = len(self.unstarted) == 1
+            words.update(unstarted=join_names(self.unstarted),
+                         unstarted_args=_startup_args(self.unstarted),
+                         it_is="it is" if one else "they are", them="it" if one else "them")
+        found, here = self.writeup_pairs()
+        if found:
+            words.update(writeup_found=" and ".join(found), here=" and ".join(here))
         return words
+
+    def writeup_pairs(self) -> tuple[list[str], list[str]]:
+        """What the write-up found among the variants measured here, and what was found
+        here; a variant not measured here is never named."""
+        found: list[str] = []
+        here: list[str] = []
+        sized = [n for n in self.sizes if n in WRITEUP]
+        if self.smallest is not None and len(sized) > 1:
+            theirs = min(sized, key=lambda n: WRITEUP[n]["size_mb"])
+            found.append(f"{theirs} smallest ({WRITEUP[theirs]['size_mb']} MB)")
+            here.append(f"{self.smallest} is smallest "
+                        f"{'as well' if self.smallest == theirs else 'instead'}")
+        timed = [n for n in self.ready if n in WRITEUP]
+        quick = [n for n in timed if WRITEUP[n]["startup_s"]]  # the others: "normal"
+        if self.fastest is not None and quick and len(timed) > 1:
+            theirs = min(quick, key=lambda n: WRITEUP[n]["startup_s"])
+            found.append(f"{theirs} fastest ({WRITEUP[theirs]['startup']})")
+            here.append(f"{self.fastest} is fastest "
+                        f"{'as well' if self.fastest == theirs else 'instead'}")
+        return found, here
 
     def _size_words(self, smallest: str) -> dict[str, str]:
         ref, ref_name = _reference(self.sizes, "largest")
@@ -763,9 +917,21 @@ class Comparison:
             "ready_ref": ref,
             "ready_ref_name": ref_name,
             "ready_ref_ready": _s_text(slow),
-            "speedup": f"{slow / fast if fast > 0 else float('inf'):.1f}",
+            "speedup": f"{_ratio(slow, fast):.1f}",
             "sooner": _s_text(slow - fast),
         }
+
+
+def _faster_by_design(ready: Mapping[str, float]) -> str | None:
+    """The quickest start, when it is no plain JVM's and beats the reference by
+    ``SAME_START_RATIO`` or more; else None (the same JVM starting the same jar, or noise)."""
+    if len(ready) < 2:
+        return None
+    quickest = _pick(ready, "min")
+    ref, _ = _reference(ready, "slowest")
+    if quickest in SAME_JVM or _ratio(ready[ref], ready[quickest]) < SAME_START_RATIO:
+        return None
+    return quickest
 
 
 def compare(measurements: Measurements) -> Comparison:
@@ -795,7 +961,7 @@ def compare(measurements: Measurements) -> Comparison:
         skipped=skipped,
         kit=[n for n in kit_variants(measurements) if n in usable],
         smallest=_pick(sizes, "min") if len(sizes) > 1 else None,
-        fastest=_pick(ready, "min") if len(ready) > 1 else None,
+        fastest=_faster_by_design(ready),
         cold_starts=cold_starts if len(cold_starts) > 1 else {},
     )
 
@@ -827,6 +993,14 @@ class Rule:
     each: Callable[[Comparison], Iterable[Mapping[str, str]]] = _once
 
 
+def _one_winner(c: Comparison) -> bool:
+    return c.smallest is not None and c.smallest == c.fastest
+
+
+def _two_winners(c: Comparison) -> bool:
+    return None not in (c.smallest, c.fastest) and c.smallest != c.fastest
+
+
 RECOMMENDATION_RULES: tuple[Rule, ...] = (
     Rule(
         lambda c: not c.sizes and not c.ready,
@@ -854,27 +1028,46 @@ RECOMMENDATION_RULES: tuple[Rule, ...] = (
         "Only $only_timed has a measured startup so far ($only_ready).",
     ),
     Rule(
-        lambda c: c.no_faster_start,
-        "Fastest to be ready: $ready_ref itself ($ready_ref_ready); "
-        "no variant starts faster here.",
-    ),
-    Rule(
-        lambda c: c.fastest is not None and not c.no_faster_start,
+        lambda c: c.fastest is not None,
         "Fastest to be ready: $fastest, $fastest_ready (median), ${speedup}× faster than "
         "$ready_ref_name ($ready_ref_ready), $sooner sooner.",
     ),
     Rule(
-        lambda c: bool(c.sizes) and not c.ready,
-        "No startup has been measured yet, so speed is not part of this advice.",
+        lambda c: c.same_start,
+        "Time to ready is about the same here: $quickest_ready to $slowest_ready (medians), "
+        "less than ${noise}× apart, which a busy machine varies from run to run; startup "
+        "does not decide between these variants.",
     ),
     Rule(
-        lambda c: c.smallest is not None and c.smallest == c.fastest,
+        lambda c: c.unclear_start,
+        "Time to ready ranges from $quickest_ready ($quickest) to $slowest_ready ($slowest) "
+        "here (medians). A slimmer base image or Java runtime does not make the same JVM start "
+        "the same jar faster, so a gap like this is the machine's load rather than the image: "
+        "time them again together (sl.startup([$timed_args])) before counting on it.",
+    ),
+    Rule(
+        lambda c: bool(c.sizes) and not c.ready,
+        "No startup has been measured yet, so speed is not part of this advice: time $them "
+        "with sl.startup([$unstarted_args]).",
+    ),
+    Rule(
+        lambda c: _one_winner(c) and not c.on_kit,
         "$smallest is both the smallest and the fastest here: ship it.",
     ),
     Rule(
-        lambda c: None not in (c.smallest, c.fastest) and c.smallest != c.fastest,
+        lambda c: _one_winner(c) and c.on_kit,
+        "On these kit stand-in figures, $smallest is both the smallest and the fastest of the "
+        "variants measured here.",
+    ),
+    Rule(
+        lambda c: _two_winners(c) and not c.on_kit,
         "No single winner: choose $smallest when delivery matters most (pull time, egress, "
         "registry storage), $fastest when scale-out speed matters most.",
+    ),
+    Rule(
+        lambda c: _two_winners(c) and c.on_kit,
+        "No single winner on these kit stand-in figures: $smallest is the smallest to deliver "
+        "(pull time, egress, registry storage), $fastest the fastest to start (scale-out).",
     ),
     Rule(
         lambda c: bool(c.cold_starts),
@@ -882,9 +1075,15 @@ RECOMMENDATION_RULES: tuple[Rule, ...] = (
         "$first_to_serve serves first: $first_serves.",
     ),
     Rule(
-        lambda c: bool(c.smallest or c.fastest),
-        "The write-up found $writeup_smallest smallest ($writeup_smallest_mb MB) and "
-        "$writeup_fastest fastest ($writeup_fastest_startup) on its machine; here $here.",
+        lambda c: bool(c.ready) and bool(c.unstarted),
+        "No startup has been measured for $unstarted, so $it_is left out of the startup "
+        "figures above (time to ready, pull and start together): time $them with "
+        "sl.startup([$unstarted_args]) to add $them.",
+    ),
+    Rule(
+        lambda c: bool(c.writeup_pairs()[0]),
+        "Of the variants measured here, the write-up found $writeup_found on its machine; "
+        "here $here.",
     ),
     Rule(
         lambda c: bool(c.kit),
@@ -993,24 +1192,49 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
 CHECKLIST_PASSED = f"{PASS_MARK} passed"
 CHECKLIST_FAILED = f"{FAIL_MARK} failed"
 CHECKLIST_NOT_RUN = "not run yet"
+CHECKLIST_SKIPPED = "skipped here"
+CHECKLIST_NOT_RECORDED = "not recorded"
+_NAMED_VARIANT = re.compile(r"bookshelf:([\w-]+)")
+
+
+def _unrecorded(lab: str, name: str, labs_run: set[str], measurements: Measurements) -> str:
+    """Why a proof has no result. A checkpoint on an image that could not be built here
+    (lab 05's native, without a GraalVM builder) is skipped, not failed, and records
+    nothing: the image's recorded "not measured here" reason says why. A lab that has run
+    is never told to run."""
+    for variant in _NAMED_VARIANT.findall(name):
+        reason = _reason(measurements.get(variant) or {})
+        if reason:
+            return f"{CHECKLIST_SKIPPED}: {reason} (see lab {lab[:2]})"
+    if lab in labs_run:
+        return (f"{CHECKLIST_NOT_RECORDED} (lab {lab[:2]} has run, this checkpoint not: "
+                "run its cell)")
+    return f"{CHECKLIST_NOT_RUN} (run lab {lab[:2]})"
 
 
 def checklist(results: Sequence[CheckpointResult] | None = None, *, path: Path | None = None,
-              learner: str | None = None) -> pandas.DataFrame:
+              learner: str | None = None,
+              measurements: Measurements | None = None) -> pandas.DataFrame:
     """The write-up's seven checklist items, each with the checkpoints of labs 01–05 that
-    prove it and their latest outcome in this run: passed, failed or not run yet (with the
-    measured figure).
+    prove it and their latest outcome in this run: passed, failed, skipped here (with the
+    reason recorded), or not run yet (with the measured figure).
 
     ``results`` are ``CheckpointResult``s; by default the results file is read
     (``path`` or ``config.results_file()``), keeping ``learner``'s (default: this
-    learner's) checkpoints. One row per (item, checkpoint).
+    learner's) checkpoints and measurements. ``measurements`` (``load_measurements``'s)
+    say which checkpoints were skipped; given ``results``, none are read unless given.
+    One row per (item, checkpoint).
     """
     import pandas as pd
 
     if results is None:
         who = config.learner() if learner is None else learner
         results = [r for r in load_results(path) if r.learner == who]
+        if measurements is None:
+            measurements = load_measurements(path, learner=who)
+    measurements = measurements or {}
     latest = {(r.lab, r.name): r for r in results}
+    labs_run = {r.lab for r in results}  # not measurements: sl.ensure records other labs'
     rows, index = [], []
     for number, item in enumerate(CHECKLIST, start=1):
         label = f"{number}. {item.english} ({item.korean})"
@@ -1019,7 +1243,7 @@ def checklist(results: Sequence[CheckpointResult] | None = None, *, path: Path |
             found = latest.get((lab, name))
             if found is None:
                 rows.append({"measured": "", "expected": "",
-                             "result": f"{CHECKLIST_NOT_RUN} (run lab {lab[:2]})"})
+                             "result": _unrecorded(lab, name, labs_run, measurements)})
                 continue
             measured = format_value(found.measured)
             if found.unit and found.measured is not None:

@@ -270,7 +270,7 @@ def _final_base(what: str) -> str | None:
 def compare_images(*whats: str) -> pandas.DataFrame:
     """Size, pull size, layers and what is inside, side by side; the write-up's size in a
     column of its own, marked as its author's machine."""
-    from slimlab.metrics.surface import surface
+    from slimlab.metrics.surface import compiler_names, surface
     from slimlab.report import WRITEUP, WRITEUP_SIZE_COLUMN
 
     rows = []
@@ -287,7 +287,7 @@ def compare_images(*whats: str) -> pandas.DataFrame:
                      "added MB": to_mb(report.size_bytes - base_bytes) if base else None,
                      "layers": report.layer_count,
                      "Maven": "yes" if found.maven else "no",
-                     "compiler": "yes" if found.compiler else "no",
+                     "compiler": ", ".join(compiler_names(found.compilers)) or "no",
                      "user": found.user,
                      WRITEUP_SIZE_COLUMN: WRITEUP.get(name, {}).get("size_mb")})
     return dataframe(rows)

@@ -54,7 +54,10 @@ def test_every_proof_is_a_checkpoint_a_notebook_records():
         code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
         lab = re.search(r'^LAB = "([^"]+)"', code, re.MULTILINE)
         assert lab, path
-        recorded |= {(lab[1], n) for n in re.findall(r'sl\.check\(LAB,\s*"([^"]+)"', code)}
+        # sl.check, or a lab's own that records through it (sl.native.check skips a figure
+        # this machine could not measure)
+        recorded |= {(lab[1], n)
+                     for n in re.findall(r'sl\.(?:\w+\.)?check\(LAB,\s*"([^"]+)"', code)}
     missing = [p for item in CHECKLIST for p in item.proofs if p not in recorded]
     assert not missing, f"renamed or removed checkpoints: {missing}"
 
@@ -90,3 +93,48 @@ def test_another_learners_results_are_theirs(results_file: Path):
 def test_no_results_file_means_nothing_run(tmp_path: Path):
     table = report.checklist(path=tmp_path / "absent.jsonl", learner="")
     assert table["result"].str.startswith("not run yet").all()
+
+
+NATIVE_PROOF = "05-native · no JVM, jar or build tools inside bookshelf:native"
+NO_BUILDER = "no GraalVM builder image here (no registry to pull it from)"
+
+
+def _lab_05_without_a_builder(path: Path) -> Path:
+    """What lab 05 records where no native image can be built: native's reason (its
+    build cell), no native checkpoint (each is skipped), Spring AOT's checkpoints."""
+    lines = [
+        json.dumps({"kind": "measurement", "lab": "05-native", "variant": "native",
+                    "metrics": {"tag": "bookshelf:native", "not_measured_reason": NO_BUILDER},
+                    "learner": ""}),
+        _line("05-native", "Spring AOT generated Java sources", 152, True, "files"),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_native_checkpoint_skipped_for_want_of_a_builder_says_so(tmp_path: Path):
+    table = report.checklist(path=_lab_05_without_a_builder(tmp_path / "r.jsonl"), learner="")
+    results = {proof: row["result"] for (_, proof), row in table.iterrows()}
+    assert results[NATIVE_PROOF] == f"skipped here: {NO_BUILDER} (see lab 05)"
+    assert results["01-layers · same-RUN cleanup image is smaller"] == \
+        "not run yet (run lab 01)"
+
+
+def test_a_lab_that_has_run_is_never_told_to_run(tmp_path: Path):
+    path = tmp_path / "r.jsonl"
+    path.write_text(_line("05-native", "Spring AOT generated Java sources", 152, True) + "\n",
+                    encoding="utf-8")
+    table = report.checklist(path=path, learner="")
+    results = {proof: row["result"] for (_, proof), row in table.iterrows()}
+    assert "run lab 05" not in results[NATIVE_PROOF]
+    assert results[NATIVE_PROOF].startswith("not recorded (lab 05 has run")
+
+
+def test_a_native_image_built_since_clears_the_skip(tmp_path: Path):
+    path = _lab_05_without_a_builder(tmp_path / "r.jsonl")
+    with path.open("a", encoding="utf-8") as out:
+        out.write(json.dumps({"kind": "measurement", "lab": "05-native", "variant": "native",
+                              "metrics": {"not_measured_reason": ""}, "learner": ""}) + "\n")
+    table = report.checklist(path=path, learner="")
+    results = {proof: row["result"] for (_, proof), row in table.iterrows()}
+    assert not results[NATIVE_PROOF].startswith("skipped")

@@ -17,8 +17,7 @@ from slimlab.hints import EXERCISES
 ROOT = config.repo_root()
 
 # A piece of each fix: in hint 3 and in the solution, never in hints 1–2, the prompt, or the
-# lab's prose before the exercise's first checkpoint (None: the lab's own measurements name
-# the answer before the exercise, whose task is to read them and write it down).
+# lab's prose before the exercise's first checkpoint.
 FIX = {
     "cleanup": "&& rm -rf",
     "ordered": "dependency:go-offline",
@@ -26,7 +25,7 @@ FIX = {
     "runtime-stage": "app.jar",
     "production-deps": "com.h2database",
     "jre-base": "${JRE_IMAGE}",
-    "debuginfo-pattern": None,
+    "bloat-pattern": ".debuginfo",
     "debuginfo": "-delete",
     "aot-cache": "AOTMode=on",
     "spring-aot": "-Pnative",

@@ -3,6 +3,7 @@ jlink's files, what a runtime is made of, the verdicts and the tables built from
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -53,7 +54,8 @@ def _figures(**changes) -> jlink.SummaryFigures:
         jlink_bytes=90 * MB, jlink_pull_bytes=40 * MB,
         levels=LEVELS, handpicked_failed=True, jre_ready_s=2.0, aot_ready_s=0.8,
         cache_bytes=60 * MB, push_bytes=62 * MB, rebuild_s=75.0,
-        writeup_alpine_mb=245, writeup_jlink_mb=127, kit=" (kit stand-in bases)")
+        writeup_alpine_mb=245, writeup_jlink_mb=127, kit=" (kit stand-in bases)",
+        jlink_ready_s=1.9)
     return jlink.SummaryFigures(**{**vars(figures), **changes})
 
 
@@ -80,8 +82,8 @@ def test_summary_rows_are_the_templates_filled_with_this_runs_figures() -> None:
         "200 → 90 MB (pull 80 → 40 MB) (kit stand-in bases)"
     assert measured["runtime with --compress=zip-6: disk / pulled"] == "50.0 / 29.0 MB"
     assert measured["hand-typed module list"] == "failed at startup"
-    assert measured["time to ready: bookshelf:jre → bookshelf:aot (medians)"] == \
-        "2.00 → 0.80 s (0.40 ×)"
+    assert measured["time to ready: bookshelf:jre / bookshelf:jlink / bookshelf:aot (medians)"] \
+        == "2.00 / 1.90 / 0.80 s (aot: 0.40 × jre)"
     assert measured["AOT cache on disk / bytes pushed per code change (gzip)"] == "60 MB / 62 MB"
     writeup = {row["what"]: row["write-up (its machine)"] for row in summary.rows}
     assert writeup["image: bookshelf:alpine → bookshelf:jlink"] == "245 → 127 MB"
@@ -107,7 +109,7 @@ def test_summary_points_follow_what_was_measured() -> None:
 def test_summary_says_when_the_debuginfo_fix_is_not_in_yet() -> None:
     summary = jlink.render_summary(_figures(debian_fixed_runtime_bytes=249 * MB))
     assert "still ships 249 MB of runtime" in summary.points[2]
-    assert "not in Dockerfile.debuginfo yet" in summary.points[2]
+    assert "not in Dockerfile.debian yet" in summary.points[2]
     assert "Deleting them" not in " ".join(summary.points)
 
 
@@ -125,6 +127,9 @@ def test_summary_without_the_trap_or_a_second_level_says_so() -> None:
     assert len(summary.points) == 6
     assert {"what": "hand-typed module list", "measured here": "started (unexpected)",
             "write-up (its machine)": ""} in summary.rows
+    unmeasured = jlink.render_summary(_figures(jlink_ready_s=None)).rows
+    assert any(row["measured here"] == "2.00 / not measured / 0.80 s (aot: 0.40 × jre)"
+               for row in unmeasured)
 
 
 def test_summary_reads_its_figures_from_the_images(monkeypatch) -> None:
@@ -140,7 +145,8 @@ def test_summary_reads_its_figures_from_the_images(monkeypatch) -> None:
     case = {"runtime bytes": 250 * MB, "debuginfo files": 120, "debuginfo bytes": 200 * MB,
             "trap met": True}
     delivery = SimpleNamespace(push_bytes=62 * MB, warm=SimpleNamespace(seconds=75.0))
-    starts = [{"variant": "jre", "ready_s": 2.0}, {"variant": "aot", "ready_s": 0.8}]
+    starts = [{"variant": "jre", "ready_s": 2.0}, {"variant": "jlink", "ready_s": 1.9},
+              {"variant": "aot", "ready_s": 0.8}]
     jdk = {"build": "Temurin-25.0.3+9 (25.0.3+9-LTS)", "jmods": 0,
            "links from its run-time image (JEP 493)": "yes"}
     strip = [{"runtime bytes": 60 * MB}, {"runtime bytes": 45 * MB}]
@@ -239,10 +245,27 @@ def test_change_in_words() -> None:
     assert jlink.change(100.2, 100) == "the same size"
 
 
-def test_compression_points_compare_each_level_with_the_first() -> None:
+def test_compression_points_compare_each_level_with_the_first_and_conclude() -> None:
     assert jlink.compression_points(LEVELS) == [
         "--compress=zip-6 against zip-0: the runtime is 38 % smaller on disk and "
-        "3 % smaller on the wire"]
+        "3 % smaller on the wire",
+        "Which to ship: --compress=zip-6. It saved 30.0 MB on disk and cost nothing on the "
+        "wire here; the JVM inflates the classes it loads at each start."]
+    assert jlink.compression_points(LEVELS[:1]) == []
+
+
+def test_the_compression_choice_follows_both_columns() -> None:
+    plain = {"compress": "zip-0", "runtime disk bytes": 80 * MB, "runtime pull bytes": 30 * MB}
+    bigger_on_the_wire = {**plain, "compress": "zip-6", "runtime disk bytes": 50 * MB,
+                          "runtime pull bytes": 37 * MB}
+    trade = jlink.compression_choice(plain, bigger_on_the_wire)
+    assert trade.startswith("Which to ship: it depends on what is scarce.")
+    assert "saves 30.0 MB of its disk and costs 7.0 MB more on every pull" in trade
+    assert "Ship --compress=zip-0 where images are pulled often" in trade
+    assert trade.endswith("--compress=zip-6 where disk space is what runs out.")
+    no_saving = {**plain, "compress": "zip-6", "runtime pull bytes": 37 * MB}
+    assert jlink.compression_choice(plain, no_saving).startswith(
+        "Which to ship: --compress=zip-0. --compress=zip-6 saved no disk here")
 
 
 def test_module_view_names_what_the_hand_missed() -> None:
@@ -293,6 +316,24 @@ def test_fails_at_startup_says_whether_the_image_started(monkeypatch, capsys) ->
     monkeypatch.setattr(workbook, "run", broken)
     assert jlink.fails_at_startup("bookshelf:jlink-handpicked") is True
     assert "java/sql/Date" in capsys.readouterr().out
+
+
+def test_a_failed_start_shows_the_error_not_the_stack_trace() -> None:
+    trace = ["Exception in thread \"main\" java.lang.reflect.InvocationTargetException",
+             *[f"\tat org.example.Frame{i}.call(Frame{i}.java:{i})" for i in range(30)],
+             "Caused by: java.lang.NoClassDefFoundError: javax/naming/NamingException",
+             "\tat org.example.Other.call(Other.java:1)"]
+    error = ContainerFailed("bookshelf:jlink-handpicked exited with code 1 before it became "
+                            "ready.", log="\n".join(trace),
+                            hint="The Java platform class javax.naming.NamingException is "
+                                 "missing from this runtime.")
+    assert jlink.failure_lines(error) == [
+        "bookshelf:jlink-handpicked exited with code 1 before it became ready.",
+        "The log says: Caused by: java.lang.NoClassDefFoundError: javax/naming/NamingException",
+        "What to do: The Java platform class javax.naming.NamingException is missing from "
+        "this runtime."]
+    other = ContainerFailed("x exited.", log="starting\nError: bad things\n")
+    assert jlink.failure_lines(other) == ["x exited.", "The log says: Error: bad things"]
 
 
 # ---------------------------------------------------------------------------- the JDKs
@@ -391,9 +432,15 @@ def test_a_stage_runtime_is_measured_under_its_own_folder(monkeypatch) -> None:
     assert case["runtime bytes"] == 200 * MB + 1
     share = jlink.pattern_share("bookshelf:jlink-debian-stage", "*.debuginfo")
     assert share == {"pattern": "*.debuginfo", "under": "/runtime", "files": 1, "MB": 150.0,
-                     "runtime MB": 200.0, "share %": 75.0, "matches what the JVM loads": False}
-    for everything in ("*", "*.so", "modules"):  # they name what runs, not what bloats
-        assert jlink.pattern_share("bookshelf:jlink-debian-stage", everything)["share %"] == 0
+                     "runtime MB": 200.0, "share of the runtime %": 75.0,
+                     "matches files every JVM start loads": "no",
+                     "share of the runtime no JVM start loads %": 75.0}
+    so = jlink.pattern_share("bookshelf:jlink-debian-stage", "*.so")
+    assert (so["share of the runtime %"], so["matches files every JVM start loads"],
+            so[jlink.UNLOADED_SHARE]) == (10.0, "libjvm.so", 0.0)  # what runs, not bloat
+    for everything in ("*", "*.so", "modules"):
+        assert jlink.pattern_share("bookshelf:jlink-debian-stage",
+                                   everything)[jlink.UNLOADED_SHARE] == 0
     assert jlink.bytes_of(stage, "*.so", "/runtime") == 20 * MB
 
 
@@ -441,8 +488,10 @@ def test_the_jdk_table_says_one_jdk_or_several(kit_note) -> None:
 
 def test_points_read_as_a_markdown_list() -> None:
     notes = jlink.compression_notes(LEVELS)
-    assert notes.data == ("- --compress=zip-6 against zip-0: the runtime is 38 % smaller on "
-                          "disk and 3 % smaller on the wire")
+    assert notes.data.splitlines() == ["- " + point
+                                       for point in jlink.compression_points(LEVELS)]
+    assert notes.data.startswith("- --compress=zip-6 against zip-0: the runtime is 38 % "
+                                 "smaller on disk and 3 % smaller on the wire\n- Which to ship")
     rows = [{"runtime bytes": 70 * MB, "module image bytes": 50 * MB,
              "native library bytes": 20 * MB},
             {"runtime bytes": 60 * MB, "module image bytes": 40 * MB,
@@ -468,8 +517,8 @@ def test_the_trials_removed_are_the_stages_and_measuring_builds_only(monkeypatch
 
 @pytest.mark.parametrize(("build", "name", "tag", "target"), [
     (jlink.build_stage, "Dockerfile", "bookshelf:jlink-stage", "jlink"),
-    (jlink.build_debian_stage, "Dockerfile.debuginfo", "bookshelf:jlink-debian-stage", "linked"),
-    (jlink.build_debian, "Dockerfile.debuginfo", "bookshelf:jlink-debian", None),
+    (jlink.build_debian_stage, "Dockerfile.debian", "bookshelf:jlink-debian-stage", "linked"),
+    (jlink.build_debian, "Dockerfile.debian", "bookshelf:jlink-debian", None),
     (jlink.build_handpicked, "Dockerfile.handpicked", "bookshelf:jlink-handpicked", None)])
 def test_the_extra_images_build_from_the_labs_dockerfiles_unrecorded(
         monkeypatch, tmp_path, build, name: str, tag: str, target: str | None) -> None:
@@ -555,3 +604,135 @@ def test_the_compression_plot_says_when_its_bases_are_kit(kit_note) -> None:
     assert ax.get_title() == "The jlink runtime per --compress level" + kit_note
     assert [t.get_text() for t in ax.get_xticklabels()] == ["--compress=zip-0",
                                                             "--compress=zip-6"]
+
+
+# ---------------------------------------------------------------------------- finding the bloat
+
+
+def test_endings_group_by_the_name_alone_and_name_no_kind() -> None:
+    assert [jlink.ending(n) for n in ("libjvm.so", "libjvm.debuginfo", "modules", ".hidden",
+                                      "a.b.c")] == [".so", ".debuginfo", jlink.NO_ENDING,
+                                                    jlink.NO_ENDING, ".c"]
+    rows = jlink.by_ending(JDK, "/opt/java")
+    assert [(r["ending"], r["files"], r["bytes"]) for r in rows] == [
+        (".debuginfo", 2, 153 * MB), (jlink.NO_ENDING, 3, 40 * MB + 11_000),
+        (".so", 2, 21 * MB)]
+    assert rows[0]["largest file"] == "/opt/java/lib/server/libjvm.debuginfo"
+    assert rows[1]["largest file"] == "/opt/java/lib/modules"
+    assert sum(r["bytes"] for r in rows) == JDK.bytes_under("/opt/java")
+
+
+def test_the_endings_table_has_no_words_about_what_the_files_are(monkeypatch,
+                                                                  kit_note) -> None:
+    monkeypatch.setattr(jlink, "_report", lambda what: JDK)
+    shown = jlink.endings("stage", under="/opt/java")
+    assert list(shown.frame.columns) == ["ending", "files", "MB", "share %", "largest file"]
+    assert shown.caption == ("The files of /opt/java in bookshelf:x, grouped by the ending of "
+                             "their names" + kit_note)
+    words = " ".join([shown.caption, *shown.frame.columns]).lower()
+    assert "debug" not in words
+
+
+def test_the_jdk_table_keeps_the_debug_counts_for_after_the_exercise(kit_note) -> None:
+    row = {"JDK": "Debian's OpenJDK", "build": "Debian (25)", "jmods": 70, "jmods MB": 90.0,
+           "*.debuginfo files in its jmods": 70, "*.debuginfo files in its folders": 0}
+    before = jlink.jdk_view(row)
+    assert "debuginfo" not in " ".join(before.frame.columns)
+    after = jlink.jmods_view(row)
+    assert after.frame.to_dict("records") == [
+        {"JDK": "Debian's OpenJDK", "jmods": 70, "jmods MB": 90.0,
+         "*.debuginfo files in its jmods": 70, "*.debuginfo files in its folders": 0}]
+
+
+def test_the_full_jre_is_shown_alone_before_the_prediction(monkeypatch) -> None:
+    seen: list[dict] = []
+    monkeypatch.setattr(jlink, "runtimes", seen.append)
+    jlink.full_jre()
+    assert seen == [{"full JRE (lab 03, alpine)": "alpine"}]
+
+
+# ---------------------------------------------------------------------------- a cache it cannot use
+
+
+def test_the_cache_path_is_read_from_the_images_command() -> None:
+    config = {"Entrypoint": ["java", "-XX:AOTCache=app.aot", "-jar", "bookshelf.jar"],
+              "Cmd": None, "WorkingDir": "/app"}
+    assert jlink.cache_path(config) == "/app/app.aot"
+    assert jlink.cache_path({**config, "Entrypoint": ["java", "-jar", "x.jar"],
+                             "Env": ["JAVA_TOOL_OPTIONS=-XX:AOTCache=/opt/c.aot"]}) == "/opt/c.aot"
+    assert jlink.cache_path({"Entrypoint": ["java", "-jar", "x.jar"]}) == "/app/app.aot"
+
+
+def test_a_refused_cache_is_an_exit_that_names_the_cache(capsys) -> None:
+    log = ("[0.010s][error  ][aot] Unable to map shared spaces\n"
+           "Error occurred during initialization of VM\nUnable to use AOT cache.\n")
+    refused = jlink.unusable_cache_facts("bookshelf:aot", "/app/app.aot", 1, False, log)
+    assert refused["refused"] and refused["outcome"] == "refused to start"
+    assert refused["the JVM said"] == "Unable to use AOT cache."
+    assert capsys.readouterr().out == (
+        "bookshelf:aot, its /app/app.aot replaced by a file that is no AOT cache: refused to "
+        "start (exit 1: Unable to use AOT cache.).\n")
+    ran = jlink.unusable_cache_facts("bookshelf:aot", "/app/app.aot", None, True,
+                                     "Started BookshelfApplication in 3.3 seconds")
+    assert (ran["refused"], ran["outcome"]) == (False, "started without its cache")
+    other = jlink.unusable_cache_facts("bookshelf:aot", "/app/app.aot", 1, False,
+                                       "Unable to access jarfile bookshelf.jar")
+    assert (other["refused"], other["outcome"]) == (False, "exited with 1, not about the cache")
+
+
+# ---------------------------------------------------------------------------- the lab itself
+
+
+def _notebook_before(name: str) -> tuple[list[str], list[str]]:
+    """(markdown, code) of lab 04's cells before the checkpoint ``name``, code as the
+    attendee edition shows it."""
+    import nbformat
+    from slimlab import config, edition
+
+    path = config.repo_root() / "labs" / "04-jlink" / "04-jlink.ipynb"
+    cells = nbformat.read(path, as_version=4).cells
+    first = next(i for i, c in enumerate(cells) if f'"{name}"' in c.source)
+    markdown = [c.source for c in cells[:first] if c.cell_type == "markdown"]
+    code = [edition.strip_solutions(c.source)[0] for c in cells[:first + 1]
+            if c.cell_type == "code"]
+    return markdown, code
+
+
+ANSWER_WORDS = ("debuginfo", "debug info", "debug file")
+
+
+def test_nothing_before_the_pattern_exercise_names_the_answer() -> None:
+    """The learner finds the bloat in the runtime's files: no prose, code, table label or
+    Dockerfile line they meet before the checkpoint says what it is."""
+    from slimlab import config, edition
+    from slimlab.hints import EXERCISES
+
+    name, = EXERCISES["bloat-pattern"].checkpoints
+    markdown, code = _notebook_before(name)
+    for text in (*markdown, *code):
+        assert not any(word in text.lower() for word in ANSWER_WORDS), text
+    lab = config.repo_root() / "labs" / "04-jlink"
+    for dockerfile in lab.glob("Dockerfile*"):
+        shown, _ = edition.strip_solutions(dockerfile.read_text(encoding="utf-8"))
+        assert "debuginfo" not in dockerfile.name
+        assert not any(word in shown.lower() for word in ANSWER_WORDS), dockerfile.name
+
+
+def test_the_aot_prediction_comes_before_anything_shows_the_aot_start() -> None:
+    import nbformat
+    from slimlab import config
+
+    path = config.repo_root() / "labs" / "04-jlink" / "04-jlink.ipynb"
+    code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    predict = next(i for i, s in enumerate(code) if 'sl.predict(LAB, "AOT cache speed-up"' in s)
+    starts_aot = re.compile(r'sl\.(build|measure|startup|delivery)\(.*"aot"|aot_evidence|'
+                            r'unusable_cache')
+    first = next(i for i, s in enumerate(code) if starts_aot.search(s))
+    assert 'sl.build("aot")' in code[first] and predict < first
+
+
+def test_the_kinds_table_names_each_group_in_mb(monkeypatch, kit_note) -> None:
+    monkeypatch.setattr(jlink, "_report", lambda what: JDK)
+    shown = jlink.kinds("stage", under="/opt/java")
+    assert list(shown.frame.columns) == ["what", "files", "MB", "share %"]
+    assert shown.frame.iloc[0]["what"] == "debug info (*.debuginfo)"

@@ -210,3 +210,32 @@ def test_the_ordering_exercise_is_checked_from_the_build_itself() -> None:
     assert layers.dependency_layer_first(good)
     assert not layers.dependency_layer_first(bad)
     assert not layers.dependency_layer_first(late)
+
+
+def test_cache_mount_records_the_base_images_its_row_shows(monkeypatch, tmp_path: Path) -> None:
+    """cache-mount is built only by this demonstration: unrecorded, its scoreboard row had
+    no "base images" and the plots' kit note left it out."""
+    import contextlib
+
+    from slimlab import checkpoints, engine, report, workbook
+    from slimlab.metrics import delivery
+
+    results = tmp_path / "results.jsonl"
+    monkeypatch.setenv("SLIMLAB_RESULTS", str(results))
+    kit = SimpleNamespace(arg="MAVEN_IMAGE", image="slimlab-kit/maven:3.9-jdk25", source="kit")
+    monkeypatch.setattr(workbook, "base_args", lambda path, profile=None: [kit])
+    monkeypatch.setattr(workbook, "build_image", lambda path, tag, **kw: _result(
+        12.0, [("RUN mvn dependency:go-offline", False)]))
+    monkeypatch.setattr(layers, "inspect", lambda tag: SimpleNamespace(size_bytes=500_000_000))
+    monkeypatch.setattr(layers, "stand_in_note", lambda path: " (kit stand-in bases)")
+    monkeypatch.setattr(layers, "_mirror_served", lambda: None)
+    monkeypatch.setattr(delivery, "changed_copy",
+                        lambda what: contextlib.nullcontext(tmp_path / "app"))
+    monkeypatch.setattr(engine, "remove_image", lambda tag: None)
+    layers.cache_mount("ordered", "cache-mount")
+    measured = checkpoints.load_measurements(results)
+    assert measured["cache-mount"]["base_source"] == "kit"
+    assert measured["cache-mount"]["tag"] == "bookshelf:cache-mount"
+    assert "-pom" not in str(measured)  # the pom-changed rebuilds stay unrecorded
+    assert report.scoreboard(measured).loc["cache-mount", "base images"] == "kit stand-in"
+    assert report.kit_variants(measured) == ["ordered", "cache-mount"]

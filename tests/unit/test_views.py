@@ -94,3 +94,20 @@ def test_the_base_is_recognised_by_its_layers_not_by_history_ids(monkeypatch) ->
     assert views.base_rows(image, Path("Dockerfile")) == 3  # the JDK's rows; not maven's
     reports["kit/jdk"] = SimpleNamespace(layer_digests=["sha256:z"], history=[{}])
     assert views.base_rows(image, Path("Dockerfile")) == 0  # no base found: all rows ours
+
+
+def test_compare_images_names_the_compiler_it_found(monkeypatch) -> None:
+    """Not a bare yes: which compiler, so a surprising one can be looked up."""
+    from slimlab.metrics import surface as surface_mod
+
+    report = SimpleNamespace(size_bytes=400_000_000, pull_bytes=150_000_000, layer_count=9)
+    found = {"basic": ["/opt/java/openjdk/bin/javac"], "jre": []}
+    monkeypatch.setattr(workbook, "image", lambda what: report)
+    monkeypatch.setattr(views, "_final_base", lambda what: None)
+    monkeypatch.setattr(views, "stand_in_note", lambda dockerfile: "")
+    calls = iter(found.values())
+    monkeypatch.setattr(surface_mod, "surface", lambda report: surface_mod.Surface(
+        shell=True, package_manager=True, compiler=False, maven=False, setuid_files=0,
+        user="root", packages=None, compilers=next(calls)))
+    frame = views.compare_images("basic", "jre")
+    assert frame["compiler"].tolist() == ["javac", "no"]
