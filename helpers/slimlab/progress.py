@@ -47,12 +47,16 @@ class LineProgress:
 
 
 class WidgetProgress:
-    """A tqdm notebook bar whose description follows the current step."""
+    """A tqdm notebook bar whose description follows the current step. On close the bar
+    gives way to its summary line: a saved notebook keeps no widget state, so a bar left
+    in place would reopen as its first frame ("0% 0/1")."""
 
     def __init__(self, title: str) -> None:
+        from IPython.display import display
         from tqdm.notebook import tqdm
 
-        self.bar = tqdm(total=1, desc=title, unit="step", leave=True)
+        self.bar = tqdm(total=1, desc=title, unit="step", leave=True, display=False)
+        self.handle = display(self.bar.container, display_id=True)
         self.title = title
         self.start = time.monotonic()
 
@@ -68,10 +72,14 @@ class WidgetProgress:
         self.bar.set_postfix_str(text[:60])
 
     def close(self, summary: str) -> None:
+        from IPython.display import Pretty
+
         self.bar.n = self.bar.total
-        self.bar.set_postfix_str(summary[:80])
         self.bar.close()
-        print(summary, flush=True)  # a line that stays where widgets are not rendered
+        if self.handle is not None:
+            self.handle.update(Pretty(summary))
+        else:  # no display handle (a front end without display ids): a plain line
+            print(summary, flush=True)
 
 
 def progress(title: str, quiet: bool = False) -> Progress:
