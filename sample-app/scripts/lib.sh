@@ -9,7 +9,8 @@
 set -Eeuo pipefail
 
 SAMPLE_APP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PROOFS_DIR="$SAMPLE_APP_DIR/build-proofs"
+# Scratch space; the helpers point it outside sample-app/, the labs' build context.
+PROOFS_DIR="${SLIMLAB_PROOFS_DIR:-$SAMPLE_APP_DIR/build-proofs}"
 NO_JAVA25="No JDK 25 found (checked JAVA_HOME, java on PATH and /usr/lib/jvm). The bookshelf app needs Java 25: install a JDK 25 and set JAVA_HOME to it."
 
 say() { printf '==> %s\n' "$*"; }

@@ -100,12 +100,16 @@ def prime(repo: Path | None = None, force: bool = False) -> Path:
     env = _env()
     env["MVN"] = str(maven_home() / "bin" / "mvn")
     env["PRIME_MODES"] = "online"  # builds through the mirror prove it complete
+    # Its scratch checkouts and logs stay out of sample-app/, the labs' build context: before
+    # lab 01's .dockerignore exercise they would ship inside bookshelf:basic (73 MB).
+    proofs = config.home() / "build-proofs"
+    env["SLIMLAB_PROOFS_DIR"] = str(proofs)
     result = tools.run_tool(["bash", str(_goals_script()), str(repo)], env=env,
                        what="Priming the Maven repository", timeout=60 * tools.MINUTE)
     if result.returncode != 0:
         raise KitError("Priming the Maven repository failed.",
-                       hint="Read the lines above; the full logs are under "
-                       "sample-app/build-proofs/maven-goals/.",
+                       hint=f"Read the lines above; the full logs are under "
+                       f"{proofs / 'maven-goals'}/.",
                        log="\n".join((result.stdout + result.stderr).splitlines()[-20:]))
     (repo / STAMP).write_text(recipe() + "\n")
     return repo
